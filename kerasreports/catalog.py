@@ -1,0 +1,93 @@
+"""The reports this package regenerates, and what their sources published.
+
+Each `Report` names its notebook, the source report it reproduces (a file in
+`shared/seeds/`), the data sets it reads, and the parameter overrides of the `smoke` and
+`full` profiles. The `quick` profile is the notebook's own parameters cell, so a notebook
+opened in Jupyter runs the quick profile as it stands.
+
+`source_figures` are the numbers the source published, keyed by the metric name the
+notebook records, so that `record` can build the "source vs regenerated" table and the
+index can put each headline number beside the source's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROFILES = ("smoke", "quick", "full")
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass(frozen=True)
+class SourceFigure:
+    """One number the source published, and the metric of ours it compares with."""
+
+    metric: str
+    label: str
+    value: float
+    headline: bool = False  # shown in the reports index next to ours
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    source: str  # file name in shared/seeds/
+    datasets: tuple[str, ...]
+    profiles: dict[str, dict] = field(default_factory=dict)
+    source_figures: tuple[SourceFigure, ...] = ()
+
+    @property
+    def notebook(self) -> Path:
+        return NOTEBOOK_DIR / f"{self.name}.ipynb"
+
+    def profile_parameters(self, profile: str) -> dict:
+        if profile not in PROFILES:
+            raise ValueError(
+                f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}"
+            )
+        return dict(self.profiles.get(profile, {}))
+
+
+MNIST_DAE = Report(
+    name="mnist_dae",
+    title="Dense denoising autoencoder and encoder probe",
+    source="004_42cbbbf1ce44c5e9.txt",
+    datasets=("fashion_mnist", "mnist"),
+    profiles={
+        "smoke": {
+            "generated_data": True,
+            "train_limit": 1200,
+            "test_limit": 300,
+            "dae_epochs": 2,
+            "probe_epochs": 2,
+        },
+        "full": {"dae_epochs": 100, "probe_epochs": 100},
+    },
+    source_figures=(
+        SourceFigure("dae_params_total", "DAE parameters, total", 1_438_676),
+        SourceFigure("dae_params_trainable", "DAE parameters, trainable", 1_434_580),
+        SourceFigure("dae_params_non_trainable", "DAE parameters, non-trainable", 4_096),
+        SourceFigure("probe_params", "probe head parameters (196-d codes)", 15_146),
+        SourceFigure("probe_codes_test_accuracy", "probe test accuracy on codes", 0.8752, True),
+        SourceFigure("probe_raw_test_accuracy", "probe test accuracy on raw pixels", 0.8764, True),
+        # The source printed ten per-image losses for P = 0.1, 0.2, 0.3 (none for 0.05 and
+        # 0.4); we compare their means with the mean over the same kind of sample.
+        SourceFigure("sample_loss_mean_p0.1", "mean of 10 per-image losses, P=0.1", 0.00831),
+        SourceFigure("sample_loss_mean_p0.2", "mean of 10 per-image losses, P=0.2", 0.01274),
+        SourceFigure("sample_loss_mean_p0.3", "mean of 10 per-image losses, P=0.3", 0.01999),
+    ),
+)
+
+REPORTS: dict[str, Report] = {r.name: r for r in (MNIST_DAE,)}
+
+
+def get(name: str) -> Report:
+    try:
+        return REPORTS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown report {name!r}; the catalogue has: {', '.join(REPORTS)}"
+        ) from None

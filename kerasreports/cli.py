@@ -1,0 +1,114 @@
+"""The `kerasreports` command: list | run | data status.
+
+    kerasreports list
+    kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
+    kerasreports data status [--data-dir DIR]
+
+Errors in what the user typed are one paragraph on stderr and exit status 2; a report
+that fails while running gives exit status 1 after the other reports have run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kerasreports import catalog
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kerasreports",
+        description="Regenerate published deep-learning reports from Keras notebooks.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="the reports in the catalogue and the data each needs")
+
+    run = sub.add_parser("run", help="execute report notebooks with papermill")
+    run.add_argument("names", nargs="*", metavar="NAME", help="reports to run (default: all)")
+    run.add_argument("--profile", default="smoke", choices=catalog.PROFILES,
+                     help="smoke: generated data, seconds; quick: real data, minutes on a "
+                          "CPU; full: the source's settings (default: smoke)")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                     metavar=("NAME", "VALUE"), help="set a notebook parameter")
+    run.add_argument("--output", default="reports", type=Path,
+                     help="folder the reports are written to (default: ./reports)")
+
+    data = sub.add_parser("data", help="the data sets")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    status = data_sub.add_parser("status", help="where each data set was found, and checks")
+    status.add_argument("--data-dir", default=None, help="a data root to search first")
+    return parser
+
+
+def cmd_list() -> int:
+    from kerasreports.datasets import store
+
+    print(f"{'report':<12} {'source':<28} {'notebook':<26} {'profiles':<18} data")
+    for report in catalog.REPORTS.values():
+        found = []
+        for name in report.datasets:
+            folder = store.find_folder(name)
+            found.append(f"{name} ({'found: ' + str(folder) if folder else 'missing'})")
+        notebook = report.notebook.relative_to(report.notebook.parent.parent)
+        print(f"{report.name:<12} seeds/{report.source:<22} {str(notebook):<26} "
+              f"{'/'.join(catalog.PROFILES):<18} {', '.join(found)}")
+        print(f"{'':<12} {report.title}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from kerasreports import run
+
+    overrides = dict(args.parameter)
+    outcomes = run.run(args.names, profile=args.profile, overrides=overrides,
+                       output_root=args.output)
+    print()
+    for o in outcomes:
+        state = "ok" if o.ok else "FAILED"
+        print(f"{o.name:<14} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
+        if not o.ok:
+            print(f"{'':<14} {o.error}")
+    print(f"\nReports: {args.output.resolve()} (index: {args.output / 'index.html'}, "
+          f"{args.output / 'README.md'})")
+    return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
+
+
+def cmd_data_status(args) -> int:
+    from kerasreports.datasets import store
+
+    for row in store.status(args.data_dir):
+        print(f"{row['name']:<14} {row['state']:<8} {row['folder'] or ''}")
+        if row["help"]:
+            print(f"{'':<14} {row['help']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
+    from kerasreports.run import ParameterError
+
+    try:
+        if args.command == "list":
+            return cmd_list()
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_data_status(args)
+    except (DatasetNotFoundError, DatasetCorruptError) as error:
+        print(f"kerasreports: data error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (KeyError, ParameterError, ValueError, FileNotFoundError) as error:
+        # KeyError's str() quotes its message; show the message itself.
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"kerasreports: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

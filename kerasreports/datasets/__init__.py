@@ -1,0 +1,1 @@
+"""Data set loaders. Each returns NumPy arrays; `store` finds and verifies the files."""

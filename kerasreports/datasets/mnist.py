@@ -1,0 +1,144 @@
+"""MNIST and Fashion-MNIST from their original IDX `.gz` files.
+
+Both data sets are four gzip-compressed IDX files (LeCun's format: a big-endian magic
+number naming the element type and rank, the dimensions, then the raw bytes). We read
+those files rather than `keras.datasets`' `.npz` so that the very files described in
+`shared/data/*/SOURCE.md` are what the reports are computed from, sha256-checked.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from kerasreports.datasets import store
+
+FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+MNIST = store.register(
+    store.DatasetSpec(
+        name="mnist",
+        folder="mnist",
+        files=dict(
+            zip(
+                FILES,
+                (
+                    "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                    "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                ),
+            )
+        ),
+        # The PyTorch project's mirror of the original files (byte-identical).
+        url="https://ossci-datasets.s3.amazonaws.com/mnist/",
+    )
+)
+
+FASHION_MNIST = store.register(
+    store.DatasetSpec(
+        name="fashion_mnist",
+        folder="fashion-mnist",
+        files=dict(
+            zip(
+                FILES,
+                (
+                    "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                    "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                    "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                    "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+                ),
+            )
+        ),
+        # Where keras.datasets.fashion_mnist downloads the same four files from.
+        url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+    )
+)
+
+CLASS_NAMES = {
+    "mnist": tuple(str(d) for d in range(10)),
+    "fashion_mnist": (
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ),
+}
+
+# IDX element types (third byte of the magic number).
+_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+class Split(NamedTuple):
+    images: np.ndarray  # (n, 28, 28) uint8
+    labels: np.ndarray  # (n,) uint8
+
+
+class ImageDataset(NamedTuple):
+    train: Split
+    test: Split
+    class_names: tuple[str, ...]
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read one IDX file, gzip-compressed or not, into an array of its shape."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as error:
+        raise store.DatasetCorruptError(f"{path} is not a readable IDX file: {error}") from None
+    if len(raw) < 4 or raw[0:2] != b"\x00\x00" or raw[2] not in _IDX_DTYPES:
+        raise store.DatasetCorruptError(f"{path} does not start with an IDX magic number")
+    rank = raw[3]
+    shape = struct.unpack(f">{rank}I", raw[4 : 4 + 4 * rank])
+    data = np.frombuffer(raw, dtype=_IDX_DTYPES[raw[2]], offset=4 + 4 * rank)
+    if data.size != int(np.prod(shape)):
+        raise store.DatasetCorruptError(
+            f"{path} is truncated: its header promises {shape} values, it holds {data.size}"
+        )
+    return data.reshape(shape)
+
+
+def write_idx(path: str | Path, array: np.ndarray) -> None:
+    """Write a uint8 array as a gzip-compressed IDX file (the inverse of `read_idx`)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.tobytes())
+
+
+def load_folder(folder: str | Path) -> tuple[Split, Split]:
+    """Read the four IDX files of a folder, checking that images and labels agree."""
+    folder = Path(folder)
+    splits = []
+    for prefix in ("train", "t10k"):
+        images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
+        labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise store.DatasetCorruptError(
+                f"{folder}: {prefix} images {images.shape} and labels {labels.shape} disagree"
+            )
+        splits.append(Split(images, labels))
+    return splits[0], splits[1]
+
+
+def load(name: str = "fashion_mnist", data_dir=None, *, verify: bool = True) -> ImageDataset:
+    """Load `mnist` or `fashion_mnist` as uint8 images and labels.
+
+    `data_dir` is a data root holding `mnist/` or `fashion-mnist/` (see `store`).
+    `verify=False` skips the sha256 check, for generated stand-ins in the same format.
+    """
+    if name not in CLASS_NAMES:
+        raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(CLASS_NAMES)}")
+    folder = store.locate(name, data_dir, verify_files=verify)
+    train, test = load_folder(folder)
+    return ImageDataset(train, test, CLASS_NAMES[name])

@@ -1,0 +1,68 @@
+"""Figures the reports show: learning curves, image grids, metric-vs-parameter curves.
+
+Every function returns a `matplotlib.figure.Figure`; `record.Recorder.figure` saves it.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def learning_curves(histories: dict[str, dict], metric: str = "loss", *,
+                    title: str = "", ylabel: str | None = None, logy: bool = False):
+    """Training (solid) and validation (dashed) `metric` per epoch, one colour per run."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for i, (label, history) in enumerate(histories.items()):
+        colour = f"C{i}"
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], color=colour, label=f"{label} training")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], color=colour, linestyle="--",
+                    label=f"{label} validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or metric)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def denoising_grid(clean, noisy, denoised, losses, *, title: str = "", image_shape=(28, 28)):
+    """Rows clean / noisy / denoised for each image, its reconstruction loss above it."""
+    n = len(clean)
+    fig, axes = plt.subplots(3, n, figsize=(1.3 * n, 4.4))
+    axes = np.asarray(axes).reshape(3, n)
+    for j in range(n):
+        for i, (row, name) in enumerate(((clean, "clean"), (noisy, "noisy"),
+                                         (denoised, "denoised"))):
+            ax = axes[i, j]
+            ax.imshow(np.reshape(row[j], image_shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_ylabel(name)
+        axes[2, j].set_title(f"R_loss = {losses[j]:.4f}", fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def metric_vs_parameter(x, series: dict[str, list], *, xlabel: str, ylabel: str,
+                        title: str = "", points: dict[str, tuple[list, list]] | None = None):
+    """One line per series over `x`; `points` adds unconnected markers (e.g. the source's)."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for label, values in series.items():
+        ax.plot(x, values, marker="o", label=label)
+    for label, (px, py) in (points or {}).items():
+        ax.scatter(px, py, marker="x", s=60, color="black", zorder=3, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,172 @@
+"""What a notebook calls to save its figures, tables and metrics as a report.
+
+    rec = record.Recorder("mnist_dae", output_dir=output_dir, profile=profile,
+                          parameters=dict(seed=seed, epochs=epochs), seed=seed)
+    rec.figure(fig, "learning_curves", "DAE training and validation loss")
+    rec.metric("probe_codes_test_accuracy", 0.87)
+    rec.table("Probe", rows)
+    rec.finish()   # metrics.json, summary.md, and the source-vs-regenerated table
+
+A notebook run by `kerasreports run` gets `output_dir` from papermill (a temporary folder
+the runner moves into `reports/<name>/` once the notebook has finished). Run by hand, with
+`output_dir` empty, it writes to `outputs/<name>/` beside the notebook, never over the
+committed report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import time
+from pathlib import Path
+
+from kerasreports import catalog, runtime
+
+
+def _plain(value):
+    """NumPy scalars and arrays as plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def format_number(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+        return f"{int(value):,}"
+    if math.isnan(value):
+        return "nan"
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+
+
+def markdown_table(rows: list[dict]) -> str:
+    if not rows:
+        return "(no rows)\n"
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(format_number(row.get(c)) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write via a temporary file, so a failure never leaves half a file behind."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def _markdown(text: str):
+    """An object Jupyter renders as Markdown (plain text elsewhere)."""
+    try:
+        from IPython.display import Markdown
+
+        return Markdown(text)
+    except ImportError:
+        return text
+
+
+class Recorder:
+    def __init__(self, name: str, *, output_dir: str = "", profile: str = "quick",
+                 parameters: dict | None = None, seed: int = 0):
+        self.report = catalog.get(name)
+        self.dir = Path(output_dir) if output_dir else Path.cwd() / "outputs" / name
+        (self.dir / "figures").mkdir(parents=True, exist_ok=True)
+        self.profile = profile
+        self.parameters = dict(parameters or {})
+        self.seed = seed
+        self.started = time.time()
+        self.metrics: dict = {}
+        self.tables: list[tuple[str, str]] = []
+        self.figures: list[tuple[str, str]] = []
+        self.notes: list[str] = []
+
+    def figure(self, fig, name: str, caption: str = ""):
+        """Save `fig` as figures/<name>.png and list it in summary.md; returns `fig`."""
+        path = self.dir / "figures" / f"{name}.png"
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+        self.figures = [f for f in self.figures if f[0] != path.name]
+        self.figures.append((path.name, caption or name))
+        return fig
+
+    def metric(self, key: str, value) -> None:
+        self.metrics[key] = _plain(value)
+
+    def table(self, title: str, rows: list[dict]):
+        """Keep a table for summary.md and return it for the notebook to display."""
+        text = markdown_table(rows)
+        self.tables.append((title, text))
+        return _markdown(f"**{title}**\n\n{text}")
+
+    def note(self, text: str) -> None:
+        """A sentence for summary.md (a finding, or a choice the source left open)."""
+        self.notes.append(text)
+
+    def source_vs_regenerated(self) -> list[dict]:
+        rows = []
+        for fig in self.report.source_figures:
+            ours = self.metrics.get(fig.metric)
+            rows.append({
+                "quantity": fig.label,
+                "source": fig.value,
+                "regenerated": ours,
+                "difference": None if ours is None else ours - fig.value,
+            })
+        return rows
+
+    def finish(self):
+        """Write metrics.json and summary.md; return the source-vs-regenerated table."""
+        comparison = self.source_vs_regenerated()
+        record = {
+            "report": self.report.name,
+            "title": self.report.title,
+            "source": self.report.source,
+            "profile": self.profile,
+            "seed": self.seed,
+            "parameters": _plain(self.parameters),
+            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "wall_time_s": round(time.time() - self.started, 1),
+            "environment": runtime.environment(),
+            "metrics": self.metrics,
+            "source_vs_regenerated": comparison,
+        }
+        _write_text(self.dir / "metrics.json", json.dumps(record, indent=2) + "\n")
+        _write_text(self.dir / "summary.md", self._summary(record, comparison))
+        return _markdown("**Source vs regenerated**\n\n" + markdown_table(comparison))
+
+    def _summary(self, record: dict, comparison: list[dict]) -> str:
+        env = record["environment"]
+        lines = [
+            f"# {self.report.name}: {self.report.title}",
+            "",
+            f"Source: `seeds/{self.report.source}`. Profile **{self.profile}**, seed "
+            f"{self.seed}, run {record['date']} at revision `{env['git_revision']}` on "
+            f"{env['machine']}, {env['device']}, Keras backend {env['backend']}; "
+            f"{record['wall_time_s']:.0f} s.",
+            "",
+        ]
+        if self.parameters.get("generated_data"):
+            lines += ["**Generated stand-in data (smoke profile): these numbers test the "
+                      "pipeline and are not comparable with the source's.**", ""]
+        lines += [
+            "## Source vs regenerated",
+            "",
+            markdown_table(comparison),
+        ]
+        for title, text in self.tables:
+            lines += [f"## {title}", "", text]
+        if self.notes:
+            lines += ["## Notes", ""] + [f"- {n}" for n in self.notes] + [""]
+        if self.figures:
+            lines += ["## Figures", ""]
+            for file, caption in self.figures:
+                lines += [f"**{caption}**", "", f"![{caption}](figures/{file})", ""]
+        return "\n".join(lines)
