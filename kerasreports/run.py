@@ -165,10 +165,17 @@ def resolve_parameters(report: catalog.Report, profile: str, overrides: dict) ->
 # ---------------------------------------------------------------- execution
 
 
+class _PlainFormatter(logging.Formatter):
+    """The message alone, without the newline papermill leaves on each cell output."""
+
+    def format(self, record):
+        return record.getMessage().rstrip("\n")
+
+
 def _configure_logging() -> None:
     # papermill logs each cell's output at INFO through its own logger: show it plainly.
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_PlainFormatter())
     for name in ("papermill", "kerasreports"):
         logger = logging.getLogger(name)
         if not logger.handlers:

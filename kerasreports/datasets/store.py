@@ -116,10 +116,14 @@ def locate(name: str, data_dir=None, *, verify_files: bool = True) -> Path:
     """The folder of data set `name`, verified, downloading it if allowed and possible."""
     s = spec(name)
     folder = find_folder(name, data_dir)
+    failure = ""
+    if folder is None and _may_download(s):
+        try:
+            folder = _download(s)
+        except Exception as error:  # no network, server gone, wrong bytes: explain
+            failure = f" (A download from {s.url} was tried and failed: {error})"
     if folder is None:
-        folder = _download(s) if _may_download(s) else None
-    if folder is None:
-        raise DatasetNotFoundError(explain_missing(s, data_dir))
+        raise DatasetNotFoundError(explain_missing(s, data_dir) + failure)
     if verify_files:
         for file, digest in s.files.items():
             verify(folder / file, digest)
@@ -130,23 +134,20 @@ def _may_download(s: DatasetSpec) -> bool:
     return bool(s.url) and os.environ.get("KERASREPORTS_OFFLINE", "") in ("", "0")
 
 
-def _download(s: DatasetSpec) -> Path | None:
+def _download(s: DatasetSpec) -> Path:
     import keras
 
-    target = keras_cache_dir() / s.folder
-    try:
-        for file, digest in s.files.items():
-            keras.utils.get_file(
-                fname=file,
-                origin=s.url + file,
-                file_hash=digest,
-                cache_dir=str(keras_cache_dir().parent),
-                cache_subdir=f"datasets/{s.folder}",
-            )
-    except Exception as error:  # no network, server gone: explain instead
-        print(f"Download of {s.name} from {s.url} failed: {error}")
-        return None
-    return target
+    # get_file falls back to /tmp/.keras when the cache folder does not exist yet.
+    (keras_cache_dir() / s.folder).mkdir(parents=True, exist_ok=True)
+    for file, digest in s.files.items():
+        keras.utils.get_file(
+            fname=file,
+            origin=s.url + file,
+            file_hash=digest,
+            cache_dir=str(keras_cache_dir().parent),
+            cache_subdir=f"datasets/{s.folder}",
+        )
+    return keras_cache_dir() / s.folder
 
 
 def explain_missing(s: DatasetSpec, data_dir=None) -> str:

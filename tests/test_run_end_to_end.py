@@ -1,0 +1,160 @@
+"""`kerasreports run` executing real notebooks with papermill, as a user runs it."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kerasreports import catalog, cli
+
+pytestmark = pytest.mark.notebook
+
+# TensorFlow's C++ logging (absl): "I0000 00:00:1795... 2337 port.cc:153] ..."
+TF_CPP_LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \w+\.cc:\d+\]", re.M)
+
+
+@pytest.fixture(scope="module")
+def smoke_reports(tmp_path_factory):
+    """`kerasreports run --profile smoke` (every report), in a subprocess like a user's."""
+    out = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "KERASREPORTS_OFFLINE": "1"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # let TensorFlow log as it does for a user
+    done = subprocess.run(
+        [sys.executable, "-m", "kerasreports.cli", "run", "--profile", "smoke",
+         "--output", str(out)], capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out, done
+
+
+def test_smoke_run_writes_every_report(smoke_reports):
+    out, done = smoke_reports
+    for name in catalog.REPORTS:
+        folder = out / name
+        for file in (f"{name}.ipynb", f"{name}.html", "metrics.json", "summary.md"):
+            assert (folder / file).is_file(), file
+        assert list((folder / "figures").glob("*.png"))
+        assert not (folder / "failed.ipynb").exists()
+    assert (out / "index.html").is_file() and (out / "README.md").is_file()
+    assert f"Reports: {out}" in done.stdout
+
+
+def test_progress_shows_reports_and_keras_epochs(smoke_reports):
+    _, done = smoke_reports
+    assert "=== mnist_dae (smoke profile)" in done.stdout
+    assert re.search(r"Epoch 2/2", done.stdout)
+    assert re.search(r"\d+/\d+ - \d+s - .*loss: \d", done.stdout)
+
+
+def test_metrics_json_records_the_run(smoke_reports):
+    out, _ = smoke_reports
+    record = json.loads((out / "mnist_dae" / "metrics.json").read_text())
+    assert record["profile"] == "smoke" and record["seed"] == 0
+    assert record["parameters"]["generated_data"] is True
+    env = record["environment"]
+    assert env["backend"] == "tensorflow" and env["device"] and env["git_revision"]
+    assert {"keras", "tensorflow", "numpy"} <= set(env["packages"])
+    assert record["wall_time_s"] > 0
+    m = record["metrics"]
+    assert (m["dae_params_total"], m["dae_params_trainable"], m["dae_params_non_trainable"],
+            m["probe_params"]) == (1_438_676, 1_434_580, 4_096, 15_146)
+    for p in (0.05, 0.1, 0.2, 0.3, 0.4):
+        assert 0 < m[f"test_loss_mean_p{p}"] < 1
+    assert 0 <= m["probe_codes_test_accuracy"] <= 1
+    rows = {r["quantity"]: r for r in record["source_vs_regenerated"]}
+    assert rows["DAE parameters, total"]["difference"] == 0
+
+
+def test_summary_and_index_show_source_beside_regenerated(smoke_reports):
+    out, _ = smoke_reports
+    summary = (out / "mnist_dae" / "summary.md").read_text()
+    assert "| DAE parameters, total | 1,438,676 | 1,438,676 | 0 |" in summary
+    assert "Profile **smoke**" in summary and "not comparable" in summary
+    for png in re.findall(r"\(figures/([^)]+)\)", summary):
+        assert (out / "mnist_dae" / "figures" / png).is_file()
+    index = (out / "README.md").read_text()
+    assert "[mnist_dae](mnist_dae/summary.md)" in index and "(source 0.8752)" in index
+
+
+def test_tensorflow_cpp_logs_stay_out_of_the_report(smoke_reports):
+    out, done = smoke_reports
+    executed = nbformat.read(out / "mnist_dae" / "mnist_dae.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in executed.cells for o in c.get("outputs", [])]
+    assert texts, "the executed notebook has no outputs at all"
+    assert not TF_CPP_LOG_LINE.search("\n".join(texts))
+
+
+def test_same_seed_same_metrics(smoke_reports, tmp_path):
+    first, _ = smoke_reports
+    assert cli.main(["run", "mnist_dae", "--output", str(tmp_path)]) == 0
+    metrics = [json.loads((root / "mnist_dae" / "metrics.json").read_text())["metrics"]
+               for root in (first, tmp_path)]
+    assert metrics[0] == metrics[1]
+
+
+class _Report(catalog.Report):
+    """A catalogue entry whose notebook lives outside notebooks/ (for tests)."""
+
+    path: Path = None
+
+    @property
+    def notebook(self):
+        return self.path
+
+
+def _notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('output_dir = ""\nprofile = "quick"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                 "display_name": "Python 3"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _report(name, path):
+    report = _Report(name=name, title=name, source="-", datasets=())
+    object.__setattr__(report, "path", path)
+    return report
+
+
+def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
+        tmp_path, monkeypatch, capsys):
+    out = tmp_path / "reports"
+    (out / "breaks").mkdir(parents=True)
+    (out / "breaks" / "summary.md").write_text("the previous good report\n")
+    breaks = _report("breaks", _notebook(
+        tmp_path / "breaks.ipynb", "print('training...')\nraise ValueError('loss is nan')"))
+    works = _report("works", _notebook(
+        tmp_path / "works.ipynb",
+        "import os\nopen(os.path.join(output_dir, 'summary.md'), 'w').write('new')"))
+    monkeypatch.setattr(catalog, "REPORTS", {"breaks": breaks, "works": works})
+
+    assert cli.main(["run", "--output", str(out)]) == cli.EXIT_FAILED
+    stdout = capsys.readouterr().out
+    assert "breaks         FAILED" in stdout
+    assert "cell 2 (In [3]), which begins `print('training...')` raised ValueError: loss is nan" \
+        in stdout
+    assert (out / "breaks" / "summary.md").read_text() == "the previous good report\n"
+    failed = nbformat.read(out / "breaks" / "failed.ipynb", as_version=4)
+    assert "training..." in str(failed.cells[-1].outputs)
+    assert (out / "works" / "summary.md").read_text() == "new"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folders left
+
+
+def test_missing_data_fails_the_report_with_the_loader_message(
+        tmp_path, no_data_anywhere, capsys):
+    out = tmp_path / "reports"
+    code = cli.main(["run", "mnist_dae", "--profile", "quick", "--output", str(out),
+                     "-p", "data_dir", str(tmp_path / "empty")])
+    assert code == cli.EXIT_FAILED
+    stdout = capsys.readouterr().out
+    assert "raised DatasetNotFoundError: Data set 'fashion_mnist' not found." in stdout
+    assert "train-images-idx3-ubyte.gz" in stdout
+    assert (out / "mnist_dae" / "failed.ipynb").is_file()
+    assert not (out / "mnist_dae" / "metrics.json").exists()
