@@ -134,6 +134,9 @@ def _check_constraint(parameter: NotebookParameter, value) -> None:
         ok = value >= bound if m.group(1) == "min" else value <= bound
     elif m := re.fullmatch(r"(-?[\d.e+-]+)\s*\.\.\s*(-?[\d.e+-]+)", rule):
         ok = float(m.group(1)) <= value <= float(m.group(2))
+    else:
+        raise ValueError(f"notebook parameter {parameter.name} has a malformed rule [{rule}]; "
+                         f"write [min N], [max N], [A..B] or [one of a, b]")
     if not ok:
         raise ParameterError(
             f"{parameter.name}={value!r} is out of range ({rule}); the default is "

@@ -242,6 +242,11 @@ rec.table("Probe classifier", probe_rows)
 gap = rec.metrics["probe_codes_test_accuracy"] - rec.metrics["probe_raw_test_accuracy"]
 rec.note(f"Probe on 196-d codes vs raw 784-d pixels: {gap:+.4f} test accuracy "
          f"(source: -0.0012, i.e. on par).")
+helped = [p for p, d, n in zip(noise_levels, mean_denoised, mean_noisy) if d < n]
+rec.note("The DAE's output is closer to the clean image than its noisy input "
+         + (f"from P = {helped[0]} on" if helped else "at none of the P tried")
+         + f"; below that its own reconstruction error ({mean_denoised[0]:.4f} at "
+         f"P = {noise_levels[0]}) outweighs the noise ({mean_noisy[0]:.4f}).")
 rec.note("Uniform noise is clip(x + P*U(-1, 1), 0, 1); the source gives no formula.")
 rec.note("The DAE's validation curve uses a seeded 10% of the training images; every "
          "reported loss and accuracy is on the test split.")

@@ -46,6 +46,8 @@ def test_first_code_cell_holds_every_parameter_papermill_can_read(report):
     for name in ("seed", "profile", "output_dir"):
         assert name in declared
     assert declared["profile"].default == "quick"
+    for parameter in declared.values():  # every rule is well formed and the default keeps it
+        run._check_constraint(parameter, parameter.default)
 
 
 @pytest.mark.parametrize("report", REPORTS, ids=lambda r: r.name)
