@@ -15,3 +15,29 @@ def per_image_mse(clean: np.ndarray, reconstructed: np.ndarray) -> np.ndarray:
 def accuracy(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """Fraction of rows whose arg-max class is the label."""
     return float(np.mean(np.argmax(probabilities, axis=-1) == np.asarray(labels)))
+
+
+def token_accuracy(y_true: np.ndarray, y_pred: np.ndarray, *, ignore_padding: bool) -> float:
+    """Fraction of positions whose predicted id is the true id.
+
+    With `ignore_padding=False` every position counts, padding (id 0) included: what
+    Keras' `accuracy` reports during training and what the source's curves show. With
+    `ignore_padding=True` only the positions of real words count.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    hits = y_true == y_pred
+    if ignore_padding:
+        return float(hits[y_true != 0].mean())
+    return float(hits.mean())
+
+
+def sequence_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of sequences predicted exactly, every position (padding included) right."""
+    return float(np.all(np.asarray(y_true) == np.asarray(y_pred), axis=-1).mean())
+
+
+def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
+    """Corpus BLEU (0-100) with sacrebleu's defaults, one reference per sentence."""
+    import sacrebleu
+
+    return float(sacrebleu.corpus_bleu(hypotheses, [references]).score)

@@ -31,6 +31,23 @@ def learning_curves(histories: dict[str, dict], metric: str = "loss", *,
     return fig
 
 
+def per_epoch(histories: dict[str, dict], key: str, *, title: str = "",
+              ylabel: str | None = None, logy: bool = False):
+    """One history key (e.g. "val_loss") per epoch, one line per run."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for label, history in histories.items():
+        ax.plot(np.arange(1, len(history[key]) + 1), history[key], label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or key)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def denoising_grid(clean, noisy, denoised, losses, *, title: str = "", image_shape=(28, 28)):
     """Rows clean / noisy / denoised for each image, its reconstruction loss above it."""
     n = len(clean)

@@ -118,7 +118,7 @@ class Recorder:
                 "quantity": fig.label,
                 "source": fig.value,
                 "regenerated": ours,
-                "difference": None if ours is None else ours - fig.value,
+                "difference": None if ours is None or fig.value is None else ours - fig.value,
             })
         return rows
 

@@ -20,7 +20,7 @@ def test_data_status_explains_missing_data(capsys, no_data_anywhere):
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["run", "nope"], "unknown report 'nope'; the catalogue has: mnist_dae"),
+    (["run", "nope"], "unknown report 'nope'; the catalogue has: mnist_dae, translation"),
     (["run", "mnist_dae", "-p", "epochs", "3"], "has no parameter 'epochs'; its parameters are: seed"),
     (["run", "mnist_dae", "-p", "dae_epochs", "-1"], "dae_epochs=-1 is out of range (min 1)"),
     (["run", "mnist_dae", "-p", "dae_epochs", "two"], "dae_epochs must be int"),

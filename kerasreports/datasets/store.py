@@ -60,6 +60,7 @@ def spec(name: str) -> DatasetSpec:
 def _import_loaders() -> None:
     # Loader modules register their specs on import.
     from kerasreports.datasets import mnist  # noqa: F401
+    from kerasreports.datasets import small_vocab  # noqa: F401
 
 
 def keras_cache_dir() -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasreports.datasets import mnist, store
+from kerasreports.datasets import mnist, small_vocab, store
 
 
 def mnist_like_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -41,4 +41,60 @@ def write_mnist_like(root: str | Path, name: str = "fashion_mnist", *,
         images, labels = mnist_like_images(n, split_seed)
         mnist.write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
         mnist.write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    return Path(root)
+
+
+# English -> French, word by word (a phrase where French needs one), in the style of the
+# real corpus: lower case, " ," and " ." as tokens, "l'" and "états-unis" as in French.
+_PLACES = {"new jersey": "new jersey", "paris": "paris", "california": "californie",
+           "the united states": "les états-unis", "france": "la france"}
+_ADVERBS = {"usually": "généralement", "sometimes": "parfois", "never": "jamais"}
+_ADJECTIVES = {"quiet": "calme", "hot": "chaud", "cold": "froid", "mild": "doux",
+               "snowy": "neigeux", "busy": "occupé", "rainy": "pluvieux"}
+_MONTHS = dict(zip(
+    "january february march april may june july august september october november "
+    "december".split(),
+    "janvier février mars avril mai juin juillet août septembre octobre novembre "
+    "décembre".split()))
+_CONJUNCTIONS = {"and": "et", "but": "mais"}
+_POSSESSIVES = {"his": "son", "my": "mon", "your": "votre", "our": "notre"}
+_FRUITS = {"apple": "la pomme", "grape": "le raisin", "orange": "l' orange",
+           "lemon": "le citron", "banana": "la banane"}
+
+
+def small_vocab_like_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """`n` English–French pairs from a tiny grammar with a fixed word-by-word mapping.
+
+    Two sentence shapes of the real corpus, "<place> is <adverb> <adjective> during
+    <month> , and it is ... in <month> ." and "<his> favorite fruit is the <fruit> , but
+    <my> favorite is the <fruit> .", so a small model learns the mapping in seconds.
+    """
+    rng = np.random.default_rng(seed)
+    pick = lambda table: list(table.items())[rng.integers(len(table))]  # noqa: E731
+    english, french = [], []
+    for _ in range(n):
+        if rng.random() < 0.7:
+            p, c = pick(_PLACES), pick(_CONJUNCTIONS)
+            a1, j1, m1 = pick(_ADVERBS), pick(_ADJECTIVES), pick(_MONTHS)
+            a2, j2, m2 = pick(_ADVERBS), pick(_ADJECTIVES), pick(_MONTHS)
+            english.append(f"{p[0]} is {a1[0]} {j1[0]} during {m1[0]} , {c[0]} it is "
+                           f"{a2[0]} {j2[0]} in {m2[0]} .")
+            french.append(f"{p[1]} est {a1[1]} {j1[1]} en {m1[1]} , {c[1]} il est "
+                          f"{a2[1]} {j2[1]} en {m2[1]} .")
+        else:
+            s1, f1, s2, f2 = pick(_POSSESSIVES), pick(_FRUITS), pick(_POSSESSIVES), pick(_FRUITS)
+            english.append(f"{s1[0]} favorite fruit is the {f1[0]} , but {s2[0]} favorite "
+                           f"is the {f2[0]} .")
+            french.append(f"{s1[1]} fruit préféré est {f1[1]} , mais {s2[1]} préféré "
+                          f"est {f2[1]} .")
+    return english, french
+
+
+def write_small_vocab_like(root: str | Path, *, n: int = 2000, seed: int = 0) -> Path:
+    """Write generated `small_vocab_{en,fr}.gz` where `small_vocab.load_pairs(root)` finds them."""
+    folder = Path(root) / store.spec("small_vocab").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    english, french = small_vocab_like_pairs(n, seed)
+    small_vocab.write_lines(folder / small_vocab.ENGLISH_FILE, english)
+    small_vocab.write_lines(folder / small_vocab.FRENCH_FILE, french)
     return Path(root)

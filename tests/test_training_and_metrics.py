@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from kerasreports import metrics, training
+from kerasreports.models import translation
+
+
+def test_token_and_sequence_accuracy_with_and_without_padding():
+    y_true = np.array([[5, 6, 0, 0], [7, 8, 9, 0]])
+    y_pred = np.array([[5, 1, 0, 0], [7, 8, 9, 0]])
+    assert metrics.token_accuracy(y_true, y_pred, ignore_padding=False) == 7 / 8
+    assert metrics.token_accuracy(y_true, y_pred, ignore_padding=True) == 4 / 5
+    assert metrics.sequence_accuracy(y_true, y_pred) == 0.5
+
+
+def test_corpus_bleu_is_100_for_exact_and_lower_otherwise():
+    refs = ["il est calme en avril", "paris est chaud en juin"]
+    assert metrics.corpus_bleu(refs, refs) == pytest.approx(100.0)
+    assert metrics.corpus_bleu(["il est calme en mai", "paris est froid"], refs) < 60
+
+
+def test_recipes_describe_themselves_and_build_optimizers():
+    assert "batch 16" in translation.SOURCE_RECIPE.describe()
+    assert "tf.data" in translation.FAST_RECIPE.describe()
+    cosine = translation.FAST_RECIPE.optimizer(steps_per_epoch=10, epochs=2)
+    assert float(cosine.learning_rate) == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="unknown schedule"):
+        training.Recipe("x", 8, 0.1, schedule="linear").optimizer(1, 1)
+
+
+def test_tf_data_pipeline_is_seeded_and_drops_the_partial_batch():
+    x, y = np.arange(10, dtype="float32")[:, None], np.arange(10)
+    recipe = training.Recipe("t", batch_size=4, learning_rate=0.1, pipeline="tf.data")
+    (first,), options = training.batches(recipe, x, y, seed=3)
+    (again,), _ = training.batches(recipe, x, y, seed=3)
+    batches = [b[1].numpy().tolist() for b in first]
+    assert options == {"shuffle": False} and [len(b) for b in batches] == [4, 4]
+    assert batches == [b[1].numpy().tolist() for b in again]
+    (arrays_x, arrays_y), options = training.batches(translation.SOURCE_RECIPE, x, y)
+    assert arrays_x is x and options == {"batch_size": 16}
+
+
+def test_compile_and_fit_records_a_time_per_epoch():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 20, (64, 21, 1)).astype("float32")
+    y = rng.integers(0, 30, (64, 21))
+    model = translation.stacked_rnn(cell="gru", vocab=30)
+    history, seconds = training.compile_and_fit(
+        model, translation.FAST_RECIPE, x, y, validation=(x, y), epochs=2,
+        loss="sparse_categorical_crossentropy", verbose=0)
+    assert len(history["val_accuracy"]) == 2 and len(seconds) == 2
+    assert 0 < seconds[0] < seconds[1]
