@@ -88,9 +88,7 @@ TRANSLATION = Report(
     datasets=("small_vocab",),
     profiles={
         "smoke": {"generated_data": True, "epochs": 2, "beyond_epochs": 2},
-        "full": {"recipe": "source", "epochs": 100, "beyond_epochs": 40,
-                 "beyond_embed_dim": 128, "beyond_units": 128,
-                 "beyond_learning_rate": 0.003},
+        "full": {"recipe": "source", "epochs": 100, "beyond_epochs": 30},
     },
     source_figures=(
         SourceFigure("pairs_like_source", "sentence pairs", 137_861),

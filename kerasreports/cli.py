@@ -49,14 +49,14 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_list() -> int:
     from kerasreports.datasets import store
 
-    print(f"{'report':<12} {'source':<28} {'notebook':<26} {'profiles':<18} data")
+    print(f"{'report':<12} {'source':<28} {'notebook':<28} {'profiles':<18} data")
     for report in catalog.REPORTS.values():
         found = []
         for name in report.datasets:
             folder = store.find_folder(name)
             found.append(f"{name} ({'found: ' + str(folder) if folder else 'missing'})")
         notebook = report.notebook.relative_to(report.notebook.parent.parent)
-        print(f"{report.name:<12} seeds/{report.source:<22} {str(notebook):<26} "
+        print(f"{report.name:<12} seeds/{report.source:<22} {str(notebook):<28} "
               f"{'/'.join(catalog.PROFILES):<18} {', '.join(found)}")
         print(f"{'':<12} {report.title}")
     return 0

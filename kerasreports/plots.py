@@ -20,15 +20,7 @@ def learning_curves(histories: dict[str, dict], metric: str = "loss", *,
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], color=colour, linestyle="--",
                     label=f"{label} validation")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel or metric)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="epoch", ylabel=ylabel or metric, title=title, logy=logy)
 
 
 def per_epoch(histories: dict[str, dict], key: str, *, title: str = "",
@@ -37,15 +29,7 @@ def per_epoch(histories: dict[str, dict], key: str, *, title: str = "",
     fig, ax = plt.subplots(figsize=(6.4, 4))
     for label, history in histories.items():
         ax.plot(np.arange(1, len(history[key]) + 1), history[key], label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel or key)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="epoch", ylabel=ylabel or key, title=title, logy=logy)
 
 
 def denoising_grid(clean, noisy, denoised, losses, *, title: str = "", image_shape=(28, 28)):
@@ -76,8 +60,14 @@ def metric_vs_parameter(x, series: dict[str, list], *, xlabel: str, ylabel: str,
         ax.plot(x, values, marker="o", label=label)
     for label, (px, py) in (points or {}).items():
         ax.scatter(px, py, marker="x", s=60, color="black", zorder=3, label=label)
+    return _finish(fig, ax, xlabel=xlabel, ylabel=ylabel, title=title)
+
+
+def _finish(fig, ax, *, xlabel: str, ylabel: str, title: str, logy: bool = False):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()

