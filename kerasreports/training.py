@@ -64,7 +64,8 @@ def batches(recipe: Recipe, x, y, *, seed: int = 0):
 
     dataset = (tf.data.Dataset.from_tensor_slices((x, y))
                .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-               .batch(recipe.batch_size, drop_remainder=True)
+               # Keep a lone partial batch when there is nothing else to train on.
+               .batch(recipe.batch_size, drop_remainder=len(x) >= recipe.batch_size)
                .prefetch(tf.data.AUTOTUNE))
     return (dataset,), {"shuffle": False}  # the pipeline shuffles; fit must not try
 
