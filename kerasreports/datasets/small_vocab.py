@@ -24,7 +24,6 @@ result passes the same sha256 check as a copied file.
 from __future__ import annotations
 
 import gzip
-import os
 import struct
 import zlib
 from collections import Counter
@@ -52,6 +51,30 @@ ORIGINALS = {
     ),
 }
 
+def download(folder: Path) -> None:
+    """Fetch the uncompressed originals (hash-pinned) and gzip them into `folder`.
+
+    The `fetch` hook of the data set: `store.locate` calls it when no data root holds
+    the files, unless KERASREPORTS_OFFLINE is set, and explains any failure.
+    """
+    import keras
+
+    for gz_name, (url, digest) in ORIGINALS.items():
+        original = Path(
+            keras.utils.get_file(
+                fname=gz_name[: -len(".gz")],
+                origin=url,
+                file_hash=digest,
+                cache_dir=str(folder.parent),
+                cache_subdir=folder.name,
+            )
+        )
+        partial = folder / (gz_name + ".part")
+        partial.write_bytes(gzip_bytes(original.read_bytes()))
+        partial.replace(folder / gz_name)
+        original.unlink()
+
+
 SMALL_VOCAB = store.register(
     store.DatasetSpec(
         name="small_vocab",
@@ -61,6 +84,7 @@ SMALL_VOCAB = store.register(
             FRENCH_FILE: "74daf89971a23e7edd06a12d9f05a8ab88b42fef607381aacf7fd69038ef2bf5",
         },
         # No URL serves the .gz files: the originals are plain text (see ORIGINALS).
+        fetch=download,
         how_to_get=(
             "They are the Udacity files data/small_vocab_en and data/small_vocab_fr of "
             "github.com/udacity/aind2-nlp-capstone, compressed with `gzip -9 -n`. When "
@@ -125,45 +149,6 @@ def read_lines(path: str | Path, *, like_source: bool = False) -> list[str]:
     return lines
 
 
-def download(cache_dir: str | Path | None = None) -> Path:
-    """Fetch the uncompressed originals (hash-pinned) and gzip them into the Keras cache."""
-    import keras
-
-    folder = Path(cache_dir or store.keras_cache_dir()) / SMALL_VOCAB.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    for gz_name, (url, digest) in ORIGINALS.items():
-        original = Path(
-            keras.utils.get_file(
-                fname=gz_name[: -len(".gz")],
-                origin=url,
-                file_hash=digest,
-                cache_dir=str(folder.parent),
-                cache_subdir=folder.name,
-            )
-        )
-        partial = folder / (gz_name + ".part")
-        partial.write_bytes(gzip_bytes(original.read_bytes()))
-        partial.replace(folder / gz_name)
-        original.unlink()
-    return folder
-
-
-def locate(data_dir=None, *, verify: bool = True) -> Path:
-    """The verified `small_vocab` folder, downloaded into the Keras cache if need be."""
-    try:
-        return store.locate(SMALL_VOCAB.name, data_dir, verify_files=verify)
-    except store.DatasetNotFoundError as missing:
-        if os.environ.get("KERASREPORTS_OFFLINE", "") not in ("", "0"):
-            raise
-        try:
-            download()
-        except Exception as error:  # no network, server gone, wrong bytes: explain
-            raise store.DatasetNotFoundError(
-                f"{missing} (A download from {_UDACITY} was tried and failed: {error})"
-            ) from None
-    return store.locate(SMALL_VOCAB.name, data_dir, verify_files=verify)
-
-
 def load_pairs(data_dir=None, *, verify: bool = True,
                like_source: bool = False) -> tuple[list[str], list[str]]:
     """The English and French sentences, aligned: `french[i]` translates `english[i]`.
@@ -173,7 +158,7 @@ def load_pairs(data_dir=None, *, verify: bool = True,
     the empty item after the final newline that the source counted (137,861 pairs rather
     than 137,860).
     """
-    folder = locate(data_dir, verify=verify)
+    folder = store.locate(SMALL_VOCAB.name, data_dir, verify_files=verify)
     english = read_lines(folder / ENGLISH_FILE, like_source=like_source)
     french = read_lines(folder / FRENCH_FILE, like_source=like_source)
     if len(english) != len(french):

@@ -22,6 +22,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -37,8 +38,11 @@ class DatasetSpec:
     name: str  # what loaders and notebooks call it, e.g. "fashion_mnist"
     folder: str  # its folder under a data root, e.g. "fashion-mnist"
     files: dict[str, str]  # file name -> sha256
-    url: str | None = None  # base URL the files can be downloaded from
+    url: str | None = None  # base URL the files can be downloaded from, as they are
     how_to_get: str = ""  # for data sets that cannot be downloaded
+    # For files published in another form (e.g. uncompressed): writes `files` into the
+    # folder it is given. Used instead of `url`.
+    fetch: Callable[[Path], None] | None = None
 
 
 SPECS: dict[str, DatasetSpec] = {}
@@ -122,7 +126,8 @@ def locate(name: str, data_dir=None, *, verify_files: bool = True) -> Path:
         try:
             folder = _download(s)
         except Exception as error:  # no network, server gone, wrong bytes: explain
-            failure = f" (A download from {s.url} was tried and failed: {error})"
+            where = f" from {s.url}" if s.url else ""
+            failure = f" (A download{where} was tried and failed: {error})"
     if folder is None:
         raise DatasetNotFoundError(explain_missing(s, data_dir) + failure)
     if verify_files:
@@ -132,14 +137,18 @@ def locate(name: str, data_dir=None, *, verify_files: bool = True) -> Path:
 
 
 def _may_download(s: DatasetSpec) -> bool:
-    return bool(s.url) and os.environ.get("KERASREPORTS_OFFLINE", "") in ("", "0")
+    return bool(s.url or s.fetch) and os.environ.get("KERASREPORTS_OFFLINE", "") in ("", "0")
 
 
 def _download(s: DatasetSpec) -> Path:
     import keras
 
+    folder = keras_cache_dir() / s.folder
     # get_file falls back to /tmp/.keras when the cache folder does not exist yet.
-    (keras_cache_dir() / s.folder).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    if s.fetch:
+        s.fetch(folder)
+        return folder
     for file, digest in s.files.items():
         keras.utils.get_file(
             fname=file,
@@ -148,7 +157,7 @@ def _download(s: DatasetSpec) -> Path:
             cache_dir=str(keras_cache_dir().parent),
             cache_subdir=f"datasets/{s.folder}",
         )
-    return keras_cache_dir() / s.folder
+    return folder
 
 
 def explain_missing(s: DatasetSpec, data_dir=None) -> str:
