@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                           "CPU; full: the source's settings (default: smoke)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                      metavar=("NAME", "VALUE"), help="set a notebook parameter")
-    run.add_argument("--output", default="reports", type=Path,
-                     help="folder the reports are written to (default: ./reports)")
+    run.add_argument("--output", default=None, type=Path,
+                     help="folder the reports are written to (default: ./reports, and "
+                          "./reports/smoke for the smoke profile)")
 
     data = sub.add_parser("data", help="the data sets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -66,16 +67,16 @@ def cmd_run(args) -> int:
     from kerasreports import run
 
     overrides = dict(args.parameter)
+    output = (args.output or run.default_output(args.profile)).resolve()
     outcomes = run.run(args.names, profile=args.profile, overrides=overrides,
-                       output_root=args.output)
+                       output_root=output)
     print()
     for o in outcomes:
         state = "ok" if o.ok else "FAILED"
         print(f"{o.name:<14} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
         if not o.ok:
             print(f"{'':<14} {o.error}")
-    print(f"\nReports: {args.output.resolve()} (index: {args.output / 'index.html'}, "
-          f"{args.output / 'README.md'})")
+    print(f"\nReports: {output} (index: {output / 'index.html'}, {output / 'README.md'})")
     return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
 
 

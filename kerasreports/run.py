@@ -40,6 +40,9 @@ log = logging.getLogger("kerasreports")
 # otherwise land in the executed notebook. They go to the terminal instead.
 KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
 
+# What a finished report notebook must have written into its output_dir.
+REPORT_FILES = ("metrics.json", "summary.md")
+
 # Injected by the runner, never taken from the user.
 RUNNER_PARAMETERS = ("output_dir", "profile")
 
@@ -219,12 +222,17 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path) -> O
     started = time.time()
     log.info("=== %s (%s profile): %s", report.name, parameters["profile"], report.title)
     try:
+        # The kernel runs where the user ran the command, so `./data` means their ./data.
         papermill.execute_notebook(
             str(report.notebook), str(executed),
             parameters={**parameters, "output_dir": str(work_dir)},
-            kernel_name="python3", cwd=str(report.notebook.parent),
+            kernel_name="python3", cwd=os.getcwd(),
             log_output=True, progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
         )
+        missing = [f for f in REPORT_FILES if not (work_dir / f).is_file()]
+        if missing:
+            raise RuntimeError(f"the notebook finished without writing {', '.join(missing)} "
+                               f"(does its last cell call rec.finish()?)")
         export_html(executed, work_dir / f"{report.name}.html")
     except Exception as error:  # the notebook failed: keep the old report, keep the evidence
         message = _failure_message(error)
@@ -252,8 +260,14 @@ def _swap_into_place(new: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def default_output(profile: str) -> Path:
+    """`reports/` for real-data runs; `reports/smoke/` for the smoke profile, so that a
+    first offline run never replaces the committed real-data reports."""
+    return Path("reports/smoke") if profile == "smoke" else Path("reports")
+
+
 def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = None,
-        output_root: str | Path = "reports") -> list[Outcome]:
+        output_root: str | Path | None = None) -> list[Outcome]:
     """Run the named reports (all when `names` is empty) and refresh the index.
 
     Every report's parameters are checked before the first one starts, so a typo in the
@@ -267,7 +281,8 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
                 f"of the repository (pip install -e .)"
             )
     planned = [(r, resolve_parameters(r, profile, dict(overrides or {}))) for r in reports]
-    output_root = Path(output_root)
+    # Absolute: the notebook's kernel resolves output_dir from its own working directory.
+    output_root = Path(output_root or default_output(profile)).resolve()
     _configure_logging()
     outcomes = [run_report(report, parameters, output_root) for report, parameters in planned]
     from kerasreports import index

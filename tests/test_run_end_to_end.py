@@ -20,15 +20,16 @@ TF_CPP_LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \w+\.cc:\d+\]
 
 @pytest.fixture(scope="module")
 def smoke_reports(tmp_path_factory):
-    """`kerasreports run --profile smoke` (every report), in a subprocess like a user's."""
-    out = tmp_path_factory.mktemp("reports")
+    """`kerasreports run --profile smoke` (every report), in a subprocess like a user's,
+    from a folder of its own and with the default, relative, output folder."""
+    cwd = tmp_path_factory.mktemp("user")
     env = {**os.environ, "KERASREPORTS_OFFLINE": "1"}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # let TensorFlow log as it does for a user
     done = subprocess.run(
-        [sys.executable, "-m", "kerasreports.cli", "run", "--profile", "smoke",
-         "--output", str(out)], capture_output=True, text=True, env=env, timeout=900)
+        [sys.executable, "-m", "kerasreports.cli", "run", "--profile", "smoke"],
+        capture_output=True, text=True, env=env, timeout=900, cwd=cwd)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return out, done
+    return cwd / "reports" / "smoke", done
 
 
 def test_smoke_run_writes_every_report(smoke_reports):
@@ -41,6 +42,7 @@ def test_smoke_run_writes_every_report(smoke_reports):
         assert not (folder / "failed.ipynb").exists()
     assert (out / "index.html").is_file() and (out / "README.md").is_file()
     assert f"Reports: {out}" in done.stdout
+    assert not (out.parent / "mnist_dae").exists()  # smoke never replaces real-data reports
 
 
 def test_progress_shows_reports_and_keras_epochs(smoke_reports):
@@ -132,7 +134,8 @@ def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
         tmp_path / "breaks.ipynb", "print('training...')\nraise ValueError('loss is nan')"))
     works = _report("works", _notebook(
         tmp_path / "works.ipynb",
-        "import os\nopen(os.path.join(output_dir, 'summary.md'), 'w').write('new')"))
+        "import os\nopen(os.path.join(output_dir, 'summary.md'), 'w').write('new')\n"
+        "open(os.path.join(output_dir, 'metrics.json'), 'w').write('{}')"))
     monkeypatch.setattr(catalog, "REPORTS", {"breaks": breaks, "works": works})
 
     assert cli.main(["run", "--output", str(out)]) == cli.EXIT_FAILED
@@ -145,6 +148,14 @@ def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
     assert "training..." in str(failed.cells[-1].outputs)
     assert (out / "works" / "summary.md").read_text() == "new"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folders left
+
+
+def test_a_notebook_that_writes_no_metrics_is_a_failure(tmp_path, monkeypatch, capsys):
+    silent = _report("silent", _notebook(tmp_path / "silent.ipynb", "print('done?')"))
+    monkeypatch.setattr(catalog, "REPORTS", {"silent": silent})
+    assert cli.main(["run", "--output", str(tmp_path / "reports")]) == cli.EXIT_FAILED
+    assert "finished without writing metrics.json, summary.md" in capsys.readouterr().out
+    assert not (tmp_path / "reports" / "silent" / "summary.md").exists()
 
 
 def test_missing_data_fails_the_report_with_the_loader_message(

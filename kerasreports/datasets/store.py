@@ -5,7 +5,7 @@ in order, under:
 
 1. the `data_dir` argument,
 2. `$KERASREPORTS_DATA`,
-3. `./data`,
+3. `./data` (and, when that is not it, the `data/` folder of this checkout),
 4. the Keras cache (`~/.keras/datasets`, or `$KERAS_HOME/datasets`),
 
 and takes the first place holding every file. Each file is checked against its sha256 on
@@ -79,6 +79,10 @@ def search_roots(data_dir: str | os.PathLike | None = None) -> list[tuple[str, P
     if os.environ.get("KERASREPORTS_DATA"):
         roots.append(("$KERASREPORTS_DATA", Path(os.environ["KERASREPORTS_DATA"])))
     roots.append(("./data", Path.cwd() / "data"))
+    # A notebook opened in Jupyter runs in notebooks/: also look in the checkout's data/.
+    checkout_data = Path(__file__).resolve().parents[2] / "data"
+    if checkout_data.is_dir() and checkout_data != Path.cwd() / "data":
+        roots.append(("the checkout's data/", checkout_data))
     roots.append(("Keras cache", keras_cache_dir()))
     return roots
 
