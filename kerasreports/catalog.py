@@ -109,7 +109,36 @@ TRANSLATION = Report(
     ),
 )
 
-REPORTS: dict[str, Report] = {r.name: r for r in (MNIST_DAE, TRANSLATION)}
+DIRTY_DOCUMENTS = Report(
+    name="dirty_documents",
+    title="Convolutional denoising autoencoder for dirty documents, and one at full resolution",
+    source="000_9fa9807588cf6f9e.txt",
+    datasets=("dirty_documents",),
+    profiles={
+        "smoke": {"generated_data": True, "source_epochs": 2, "page_epochs": 2,
+                  "patches_per_page": 4, "patch_size": 64},
+        "full": {"source_epochs": 600, "page_epochs": 60, "patches_per_page": 32},
+    },
+    source_figures=(
+        SourceFigure("source_params_trainable", "source model trainable parameters", 818_115),
+        # Read off the source's Figures 9-11 (it prints no final numbers).
+        SourceFigure("source_final_train_loss", "source model training loss (Fig. 9: ~0.06)",
+                     0.06),
+        SourceFigure("source_val_mse_256", "source model validation MSE at 256x256 "
+                     "(Fig. 10: ~0.06)", 0.06),
+        SourceFigure("source_val_ssim", "source model validation SSIM (Fig. 11: 0.6-0.7)",
+                     0.65, True),
+        SourceFigure("source_val_rmse", "source model validation RMSE, original size "
+                     "(not published)", None),
+        SourceFigure("page_val_rmse", "ours at native size: validation RMSE (beyond the "
+                     "source; target 0.03)", None, True),
+        SourceFigure("page_val_ssim", "ours at native size: validation SSIM (beyond the "
+                     "source; target 0.9)", None, True),
+    ),
+)
+
+REPORTS: dict[str, Report] = {
+    r.name: r for r in (MNIST_DAE, TRANSLATION, DIRTY_DOCUMENTS)}
 
 
 def get(name: str) -> Report:

@@ -41,3 +41,22 @@ def corpus_bleu(hypotheses: list[str], references: list[str]) -> float:
     import sacrebleu
 
     return float(sacrebleu.corpus_bleu(hypotheses, [references]).score)
+
+
+def pages_rmse(pages: list[np.ndarray], targets: list[np.ndarray]) -> float:
+    """Root mean squared error over every pixel of every page (Kaggle's metric).
+
+    Pages may differ in size; pixels are pooled, so a large page weighs more.
+    """
+    squared = sum(float(np.sum((np.asarray(p, np.float64) - t) ** 2))
+                  for p, t in zip(pages, targets, strict=True))
+    return float(np.sqrt(squared / sum(np.size(t) for t in targets)))
+
+
+def mean_ssim(pages: list[np.ndarray], targets: list[np.ndarray]) -> float:
+    """Mean structural similarity (scikit-image, data range 1) of grey [0, 1] pages."""
+    from skimage.metrics import structural_similarity
+
+    return float(np.mean([structural_similarity(np.asarray(p, np.float64),
+                                                np.asarray(t, np.float64), data_range=1.0)
+                          for p, t in zip(pages, targets, strict=True)]))

@@ -73,3 +73,29 @@ def _finish(fig, ax, *, xlabel: str, ylabel: str, title: str, logy: bool = False
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def page_grid(rows: list[dict[str, np.ndarray]], *, title: str = "", dpi: int = 100):
+    """Grey pages side by side, one row per dict (column title -> page), near 1:1 pixels.
+
+    Saved at `dpi` (the `Recorder` saves at 100), each panel keeps the page's own size, so
+    text strokes are shown as they are rather than resampled.
+    """
+    ncols = max(len(row) for row in rows)
+    width = max(page.shape[1] for row in rows for page in row.values())
+    heights = [max(page.shape[0] for page in row.values()) for row in rows]
+    fig, axes = plt.subplots(len(rows), ncols, squeeze=False,
+                             figsize=(ncols * width / dpi, (sum(heights) + 40 * len(rows)) / dpi),
+                             gridspec_kw={"height_ratios": heights})
+    for r, row in enumerate(rows):
+        for c, (label, page) in enumerate(row.items()):
+            ax = axes[r, c]
+            ax.imshow(page, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_title(label, fontsize=10)
+            ax.set_axis_off()
+        for c in range(len(row), ncols):
+            axes[r, c].set_axis_off()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

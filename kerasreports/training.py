@@ -54,6 +54,27 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.started)
 
 
+class EpochEvaluation(keras.callbacks.Callback):
+    """Adds `evaluate(model)`'s numbers to each epoch's logs (and so to the history).
+
+    For validation numbers Keras cannot compute from batches, e.g. SSIM of whole pages at
+    their original size. `evaluate` returns {name: float}; names should start "val_".
+    """
+
+    def __init__(self, evaluate, *, verbose: bool = True):
+        super().__init__()
+        self.evaluate = evaluate
+        self.verbose = verbose
+
+    def on_epoch_end(self, epoch, logs=None):
+        results = {key: float(value) for key, value in self.evaluate(self.model).items()}
+        if logs is not None:
+            logs.update(results)
+        if self.verbose:
+            shown = ", ".join(f"{key} {value:.4f}" for key, value in results.items())
+            print(f"epoch {epoch + 1}: {shown}", flush=True)
+
+
 def batches(recipe: Recipe, x, y, *, seed: int = 0):
     """What `fit` gets for (x, y) under `recipe`: the arrays, or a tf.data pipeline."""
     if recipe.pipeline == "arrays" or keras.backend.backend() != "tensorflow":

@@ -43,6 +43,8 @@ class DatasetSpec:
     # For files published in another form (e.g. uncompressed): writes `files` into the
     # folder it is given. Used instead of `url`.
     fetch: Callable[[Path], None] | None = None
+    # How error messages name the files when listing them all would drown the message.
+    files_summary: str = ""
 
 
 SPECS: dict[str, DatasetSpec] = {}
@@ -64,6 +66,7 @@ def spec(name: str) -> DatasetSpec:
 def _import_loaders() -> None:
     # Loader modules register their specs on import.
     from kerasreports.datasets import mnist  # noqa: F401
+    from kerasreports.datasets import dirty_documents  # noqa: F401
     from kerasreports.datasets import small_vocab  # noqa: F401
 
 
@@ -167,7 +170,7 @@ def _download(s: DatasetSpec) -> Path:
 def explain_missing(s: DatasetSpec, data_dir=None) -> str:
     places = "; ".join(f"{root / s.folder} ({why})" for why, root in search_roots(data_dir))
     first = search_roots(data_dir)[0][1] / s.folder
-    files = ", ".join(s.files)
+    files = s.files_summary or ", ".join(s.files)
     message = (
         f"Data set {s.name!r} not found. Put its files ({files}) in one of: {places}. "
         f"For example: mkdir -p {first} and copy the files there, or set "

@@ -98,3 +98,66 @@ def write_small_vocab_like(root: str | Path, *, n: int = 2000, seed: int = 0) ->
     small_vocab.write_lines(folder / small_vocab.ENGLISH_FILE, english)
     small_vocab.write_lines(folder / small_vocab.FRENCH_FILE, french)
     return Path(root)
+
+
+_WORDS = ("the quick brown fox jumps over a lazy dog while scanned pages gather coffee "
+          "stains folds and faded ink across every line of text").split()
+
+
+def clean_page(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """A white page of dark text lines as uint8, the look of a `train_cleaned/` page."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default()
+    for top in range(12, height - 16, 18):
+        words = rng.choice(_WORDS, size=int(rng.integers(6, 12)))
+        draw.text((int(rng.integers(16, 40)), top), " ".join(words), fill=int(rng.integers(0, 60)),
+                  font=font)
+    return np.asarray(image, dtype=np.uint8)
+
+
+def dirty_page(clean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`clean` under a stain: a dimmed, blotched background with noise, text kept dark."""
+    height, width = clean.shape
+    yy, xx = np.mgrid[0:height, 0:width]
+    background = np.full((height, width), rng.uniform(0.75, 0.95))
+    for _ in range(int(rng.integers(2, 5))):  # blotches: dark round stains of random size
+        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
+        radius = rng.uniform(20, 90)
+        background -= rng.uniform(0.1, 0.35) * np.exp(
+            -((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))
+    background += 0.05 * np.sin(xx / rng.uniform(15, 40) + rng.uniform(0, 6))  # creases
+    ink = clean.astype(np.float64) / 255.0
+    page = np.minimum(background, ink + 0.1) + rng.normal(0, 0.04, (height, width))
+    return (np.clip(page, 0, 1) * 255).astype(np.uint8)
+
+
+def write_dirty_documents_like(root: str | Path, *, documents: int = 6, stains: int = 2,
+                               test_pages: int = 4, seed: int = 0) -> Path:
+    """Write generated pages in the Kaggle layout where `dirty_documents.load(root)` finds them.
+
+    `documents` texts, each under `stains` different stains, in train/ and train_cleaned/
+    (same file names), and `test_pages` dirty pages in test/: 8-bit grey PNGs 540 px wide,
+    258 or 420 px high, numbered like the real files.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    folder = Path(root) / store.spec("dirty_documents").folder
+    for sub in ("train", "train_cleaned", "test"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    number = 1
+    for doc in range(documents + test_pages):
+        clean = clean_page((258, 420)[doc % 2], 540, rng)
+        for _ in range(stains if doc < documents else 1):
+            number += 1
+            name = f"{number}.png"
+            dirty = Image.fromarray(dirty_page(clean, rng), mode="L")
+            if doc < documents:
+                dirty.save(folder / "train" / name)
+                Image.fromarray(clean, mode="L").save(folder / "train_cleaned" / name)
+            else:
+                dirty.save(folder / "test" / name)
+    return Path(root)

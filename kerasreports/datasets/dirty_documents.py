@@ -1,0 +1,237 @@
+"""Kaggle's "Denoising Dirty Documents": scanned pages with stains, and their clean twins.
+
+The data set is three folders of 8-bit grey PNGs, 540 px wide and 258 or 420 px high:
+`train/` (144 dirty pages), `train_cleaned/` (their clean targets, same file names) and
+`test/` (72 dirty pages, no targets). The 360 files are sha256-checked against the list in
+`dirty_documents.sha256` (the copies described in `shared/data/*/SOURCE.md`).
+
+Strict reading, because a silent skip would quietly change every number: a file that is
+not a readable image, a dirty page without its clean twin (or the reverse), or a pair of
+different sizes is an error naming the file. A colour page is converted to grey with
+Pillow's `convert("L")` (ITU-R 601 luma, L = 0.299 R + 0.587 G + 0.114 B) and a warning
+names it. Pixels are returned as float32 in [0, 1], each page its own size.
+
+The 144 training pages are only 36 texts, each printed under four different stains (the
+clean twins of e.g. 2, 5, 8 and 11.png are byte-identical). `split_by_document` therefore
+holds out whole texts: a random split of pages would put the same text on both sides and
+measure memorisation. The Kaggle data needs a login, so nothing here downloads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from kerasreports.datasets import store
+
+FOLDERS = ("train", "train_cleaned", "test")
+
+
+def _manifest() -> dict[str, str]:
+    text = resources.files("kerasreports.datasets").joinpath("dirty_documents.sha256")
+    files = {}
+    for line in text.read_text().splitlines():
+        digest, name = line.split()
+        files[name] = digest
+    return files
+
+
+SPEC = store.register(
+    store.DatasetSpec(
+        name="dirty_documents",
+        folder="denoising-dirty-documents",
+        files=_manifest(),
+        files_summary="train/ (144 PNG), train_cleaned/ (144 PNG), test/ (72 PNG)",
+        how_to_get=(
+            "It needs a Kaggle account, so it is not downloaded for you: run "
+            "`kaggle competitions download -c denoising-dirty-documents`, unzip the archive "
+            "and the train.zip, train_cleaned.zip and test.zip inside it, and put the three "
+            "folders in denoising-dirty-documents/ under one of the places above."
+        ),
+    )
+)
+
+
+class Pages(NamedTuple):
+    names: list[str]  # training file names, e.g. "2.png", in numeric order
+    dirty: list[np.ndarray]  # (H, W) float32 in [0, 1]
+    clean: list[np.ndarray]  # the clean twin of each dirty page, same size
+    test_names: list[str]
+    test: list[np.ndarray]  # dirty pages without targets
+
+
+class PageError(store.DatasetCorruptError):
+    """A page that cannot be read, or that has no matching twin."""
+
+
+def read_page(path: str | Path) -> np.ndarray:
+    """One page as float32 grey in [0, 1]; colour is converted (with a warning)."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            image.load()
+            mode = image.mode
+            if mode in ("RGB", "RGBA", "P", "LA", "CMYK"):
+                warnings.warn(f"{path} is a colour ({mode}) page; converted to grey "
+                              f"(L = 0.299 R + 0.587 G + 0.114 B)", stacklevel=2)
+                image = image.convert("L")
+            elif mode not in ("L", "1"):
+                raise PageError(f"{path} has pixel mode {mode!r}; expected 8-bit grey (L)")
+            pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise PageError(f"{path} is not a readable image: {error}") from None
+    return pixels
+
+
+def _page_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise store.DatasetNotFoundError(f"{folder} is missing: the data set needs "
+                                         f"{', '.join(f + '/' for f in FOLDERS)}")
+    files = {}
+    for path in folder.iterdir():
+        if path.name.startswith("."):  # .DS_Store and editor droppings are not pages
+            continue
+        if path.suffix.lower() != ".png" or not path.is_file():
+            raise PageError(f"{path} is not a PNG page; only the pages belong in {folder}")
+        files[path.name] = path
+    return dict(sorted(files.items(), key=lambda item: _page_number(item[0])))
+
+
+def _page_number(name: str) -> tuple:
+    stem = Path(name).stem
+    return (0, int(stem), "") if stem.isdigit() else (1, 0, stem)
+
+
+def load_folder(folder: str | Path) -> Pages:
+    """Read train/, train_cleaned/ and test/ of `folder`, pairing pages by file name."""
+    folder = Path(folder)
+    dirty_files = _page_files(folder / "train")
+    clean_files = _page_files(folder / "train_cleaned")
+    for name in sorted(dirty_files.keys() - clean_files.keys()):
+        raise PageError(f"{dirty_files[name]} has no clean twin "
+                        f"{folder / 'train_cleaned' / name}")
+    for name in sorted(clean_files.keys() - dirty_files.keys()):
+        raise PageError(f"{clean_files[name]} has no dirty twin {folder / 'train' / name}")
+    dirty, clean = [], []
+    for name, path in dirty_files.items():
+        d, c = read_page(path), read_page(clean_files[name])
+        if d.shape != c.shape:
+            raise PageError(f"{path} is {d.shape[1]}x{d.shape[0]} px but its clean twin "
+                            f"{clean_files[name]} is {c.shape[1]}x{c.shape[0]}")
+        dirty.append(d)
+        clean.append(c)
+    test_files = _page_files(folder / "test")
+    test = [read_page(path) for path in test_files.values()]
+    return Pages(list(dirty_files), dirty, clean, list(test_files), test)
+
+
+def load(data_dir=None, *, verify: bool = True) -> Pages:
+    """Find (see `store`), verify and read the data set.
+
+    `verify=False` reads whatever pages the folder holds without checking them against
+    the published files: for generated stand-ins in the same layout.
+    """
+    if verify:
+        folder = store.locate(SPEC.name, data_dir)
+    else:
+        folder = Path(data_dir) / SPEC.folder if data_dir else store.locate(
+            SPEC.name, None, verify_files=False)
+    return load_folder(folder)
+
+
+def split_by_document(clean: list[np.ndarray], fraction: float = 0.15, *,
+                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded (train, validation) page indices holding out whole documents.
+
+    Pages whose clean twins are identical are the same document under different stains;
+    all of them go to the same side. Documents are drawn in a seeded order until the
+    validation side holds at least `fraction` of the pages (and at least one document).
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation fraction must be between 0 and 1, not {fraction}")
+    documents: dict[str, list[int]] = {}
+    for i, page in enumerate(clean):
+        documents.setdefault(_document_key(page), []).append(i)
+    if len(documents) < 2:
+        raise ValueError("need at least two different documents to hold one out")
+    groups = list(documents.values())
+    order = np.random.default_rng(seed).permutation(len(groups))
+    validation: list[int] = []
+    for g in order[:-1]:  # always leave one document to train on
+        if len(validation) >= fraction * len(clean):
+            break
+        validation += groups[g]
+    held = set(validation)
+    train = [i for i in range(len(clean)) if i not in held]
+    return np.array(train), np.array(sorted(validation))
+
+
+def document_count(clean: list[np.ndarray]) -> int:
+    """How many different documents (distinct clean pages) there are."""
+    return len({_document_key(page) for page in clean})
+
+
+def _document_key(clean_page: np.ndarray) -> str:
+    data = np.ascontiguousarray(clean_page).tobytes() + str(clean_page.shape).encode()
+    return hashlib.sha1(data).hexdigest()
+
+
+def random_patches(dirty: list[np.ndarray], clean: list[np.ndarray], indices, *, size: int,
+                   per_page: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`per_page` aligned random (dirty, clean) crops of size x size from each page.
+
+    Returns two float32 arrays of shape (len(indices) * per_page, size, size, 1).
+    """
+    xs, ys = [], []
+    for i in indices:
+        height, width = dirty[i].shape
+        if height < size or width < size:
+            raise ValueError(f"page {i} ({width}x{height}) is smaller than a {size}px patch")
+        for _ in range(per_page):
+            top = rng.integers(0, height - size + 1)
+            left = rng.integers(0, width - size + 1)
+            xs.append(dirty[i][top:top + size, left:left + size])
+            ys.append(clean[i][top:top + size, left:left + size])
+    return np.stack(xs)[..., None], np.stack(ys)[..., None]
+
+
+def patch_batches(dirty: list[np.ndarray], clean: list[np.ndarray], indices, *, size: int,
+                  per_page: int, batch_size: int, seed: int = 0):
+    """A `keras.utils.PyDataset` of fresh random patches every epoch, reproducibly.
+
+    Each epoch draws `per_page` crops from every page in `indices` (with a generator
+    seeded by `seed` and the epoch number), shuffles them and serves them in batches.
+    """
+    import keras
+
+    class PatchBatches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.epoch = 0
+            self._draw()
+
+        def _draw(self):
+            rng = np.random.default_rng([seed, self.epoch])
+            x, y = random_patches(dirty, clean, indices, size=size, per_page=per_page, rng=rng)
+            order = rng.permutation(len(x))
+            self.x, self.y = x[order], y[order]
+
+        def __len__(self):
+            return max(1, len(self.x) // batch_size)
+
+        def __getitem__(self, i):
+            batch = slice(i * batch_size, (i + 1) * batch_size)
+            return self.x[batch], self.y[batch]
+
+        def on_epoch_end(self):
+            self.epoch += 1
+            self._draw()
+
+    return PatchBatches()
