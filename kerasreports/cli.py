@@ -2,6 +2,8 @@
 
     kerasreports list
     kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
+    kerasreports tune NAME [--builder B] [--tuner random|bayesian|hyperband] [--max-trials N]
+                      [--epochs E] [--profile P] [--directory DIR] [--project P] [--overwrite]
     kerasreports data status [--data-dir DIR]
 
 Errors in what the user typed are one paragraph on stderr and exit status 2; a report
@@ -40,11 +42,49 @@ def _parser() -> argparse.ArgumentParser:
                      help="folder the reports are written to (default: ./reports, and "
                           "./reports/smoke for the smoke profile)")
 
+    tune = sub.add_parser(
+        "tune", help="KerasTuner search over a report's builder",
+        description="Search hyperparameters of a report's builder with KerasTuner. The "
+                    "same command continues an interrupted search (--overwrite starts "
+                    "afresh). For a distributed search run it once with "
+                    "KERASTUNER_TUNER_ID=chief and once per worker with another id, all "
+                    "with KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT set (README).")
+    tune.add_argument("name", metavar="NAME", help="the report whose builder is searched")
+    tune.add_argument("--builder", default=None,
+                      help="which of the report's builders (default: its main one)")
+    tune.add_argument("--tuner", default="random", choices=("random", "bayesian", "hyperband"))
+    tune.add_argument("--max-trials", type=_positive, default=None,
+                      help="trials to run (default per profile; hyperband decides its own)")
+    tune.add_argument("--epochs", type=_positive, default=None,
+                      help="epochs per trial (hyperband: the most any trial gets)")
+    tune.add_argument("--profile", default="quick", choices=catalog.PROFILES,
+                      help="smoke: generated data; quick: real data subsets; full: all")
+    tune.add_argument("--directory", default="tuning", type=Path,
+                      help="where KerasTuner keeps the search state (default: ./tuning)")
+    tune.add_argument("--project", default=None,
+                      help="the search's name under --directory (default: "
+                           "NAME-BUILDER-PROFILE-TUNER)")
+    tune.add_argument("--overwrite", action="store_true", help="discard an earlier search")
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--output", default=None, type=Path,
+                      help="summary folder (default: reports/NAME/tuning, "
+                           "reports/smoke/NAME/tuning for the smoke profile)")
+    tune.add_argument("--worker-timeout", type=_positive, default=300,
+                      help="chief only: seconds a worker may stay silent before its trial "
+                           "is recorded as failed (default 300)")
+
     data = sub.add_parser("data", help="the data sets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     status = data_sub.add_parser("status", help="where each data set was found, and checks")
     status.add_argument("--data-dir", default=None, help="a data root to search first")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def cmd_list() -> int:
@@ -80,6 +120,21 @@ def cmd_run(args) -> int:
     return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
 
 
+def cmd_tune(args) -> int:
+    from kerasreports import search, tuning
+
+    tuning.task(args.name, args.builder)  # an unknown name is a usage error, before any work
+    try:
+        search.run(args.name, builder=args.builder, kind=args.tuner,
+                   max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
+                   directory=args.directory, project=args.project, overwrite=args.overwrite,
+                   seed=args.seed, output=args.output, worker_timeout=args.worker_timeout)
+    except search.TuningFailedError as error:
+        print(f"kerasreports: search failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def cmd_data_status(args) -> int:
     from kerasreports.datasets import store
 
@@ -100,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list()
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "tune":
+            return cmd_tune(args)
         return cmd_data_status(args)
     except (DatasetNotFoundError, DatasetCorruptError) as error:
         print(f"kerasreports: data error: {error}", file=sys.stderr)

@@ -99,3 +99,23 @@ def page_grid(rows: list[dict[str, np.ndarray]], *, title: str = "", dpi: int = 
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def objective_per_trial(trial_ids: list[str], values: list, *, objective: str,
+                        direction: str, title: str = ""):
+    """Each trial's objective in the order trials started; the best ringed, failures marked."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    x = np.arange(len(trial_ids))
+    done = [i for i, v in enumerate(values) if v is not None]
+    ax.plot(x[done], [values[i] for i in done], marker="o", linestyle=":", label="trial")
+    if done:
+        pick = max if direction == "max" else min
+        best = pick(done, key=lambda i: values[i])
+        ax.scatter([best], [values[best]], s=160, facecolors="none", edgecolors="C3",
+                   linewidths=2, label=f"best: trial {trial_ids[best]}", zorder=3)
+        for i in (i for i, v in enumerate(values) if v is None):
+            ax.axvline(i, color="grey", alpha=0.4, linestyle="--")
+    ax.set_xticks(x, trial_ids, rotation=90 if len(x) > 12 else 0)
+    if len(done) < len(values):
+        ax.plot([], [], color="grey", alpha=0.4, linestyle="--", label="failed trial")
+    return _finish(fig, ax, xlabel="trial", ylabel=objective, title=title)

@@ -252,7 +252,8 @@ rec.figure(plots.page_grid([
     {f"source's model (RMSE {metrics.pages_rmse([source_val[k]], [val_clean[k]]):.3f})":
          source_val[k],
      f"ours (RMSE {metrics.pages_rmse([page_val[k]], [val_clean[k]]):.3f})": page_val[k]},
-]), "validation_page", f"Validation page {name}: dirty, clean target, and each model's output")
+]), "validation_page", f"Validation page {name}: dirty, clean target, and each model's output",
+    grey=True)
 
 # %% [markdown]
 # ## Denoised test pages
@@ -270,7 +271,7 @@ test_ours = models.denoise_native(page_model, test_pages)
 rec.figure(plots.page_grid([
     {f"test {pages.test_names[i]}": d, "source's model": s, "ours": o}
     for i, d, s, o in zip(shown, test_pages, test_source, test_ours)]),
-    "test_pages", "Test pages: dirty, the source's model, ours")
+    "test_pages", "Test pages: dirty, the source's model, ours", grey=True)
 
 # %%
 rec.note(f"Validation holds out {len(val_idx)} of {len(pages.names)} pages as whole "
@@ -292,3 +293,15 @@ print("\n".join(rec.notes))
 
 # %%
 rec.finish()
+
+# %% [markdown]
+# ## Hyperparameter search
+#
+# `kerasreports tune dirty_documents` runs a KerasTuner search over this report's builder
+# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# been made, is shown here.
+
+# %%
+from kerasreports import search  # noqa: E402
+
+search.show("dirty_documents")

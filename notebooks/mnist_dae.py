@@ -251,3 +251,15 @@ rec.note("Uniform noise is clip(x + P*U(-1, 1), 0, 1); the source gives no formu
 rec.note("The DAE's validation curve uses a seeded 10% of the training images; every "
          "reported loss and accuracy is on the test split.")
 rec.finish()
+
+# %% [markdown]
+# ## Hyperparameter search
+#
+# `kerasreports tune mnist_dae` runs a KerasTuner search over this report's builder
+# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# been made, is shown here.
+
+# %%
+from kerasreports import search  # noqa: E402
+
+search.show("mnist_dae")

@@ -275,3 +275,15 @@ rec.table("Sample translations (padding stripped)", sample_rows)
 
 # %%
 rec.finish()
+
+# %% [markdown]
+# ## Hyperparameter search
+#
+# `kerasreports tune translation` runs a KerasTuner search over this report's builder
+# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# been made, is shown here.
+
+# %%
+from kerasreports import search  # noqa: E402
+
+search.show("translation")

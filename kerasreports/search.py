@@ -1,0 +1,359 @@
+"""Run a KerasTuner search over a report's builder, and write what it found.
+
+`run` is what `kerasreports tune` does. KerasTuner keeps the search's state (every trial,
+its hyperparameters, score and best weights) under `directory/project`, and reloads it
+when the same command runs again, so an interrupted search continues where it stopped;
+`overwrite=True` starts afresh. When it ends, `reports/<name>/tuning/` gets a summary:
+every trial sorted by objective, the best hyperparameters, a figure of the objective per
+trial, and the best model scored on held-out data beside the source's numbers.
+
+Distributed search is KerasTuner's own chief/worker mode, driven by three environment
+variables: `KERASTUNER_ORACLE_IP` and `KERASTUNER_ORACLE_PORT` (where the chief listens)
+and `KERASTUNER_TUNER_ID` ("chief" for the one process that decides the trials, any other
+unique name for each worker). The chief only serves trials; workers train them. Two
+things are added to KerasTuner here:
+
+- A search whose trials all failed, or most of them, is an error naming the first
+  failure. (KerasTuner itself returns normally with a "best" model, e.g. when every
+  trial failed importing TensorBoard's hparams plugin.)
+- A worker that dies mid-trial would leave the chief waiting for it forever. Workers
+  send a heartbeat (a cheap `get_trial` call) every few seconds while training; when a
+  worker is silent for `worker_timeout` seconds, the chief records its trial as failed,
+  with a message saying so, and the other workers finish the search.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+from kerasreports import catalog, record, runtime, tuning
+
+TUNERS = ("random", "bayesian", "hyperband")
+HEARTBEAT_SECONDS = 2.0
+
+
+class TuningFailedError(RuntimeError):
+    """All, or most, trials of a search failed; the message shows the first failure."""
+
+
+def role() -> str:
+    """ "single", "chief" or "worker", from KerasTuner's environment variables."""
+    if not os.environ.get("KERASTUNER_ORACLE_IP"):
+        return "single"
+    return "chief" if "chief" in os.environ.get("KERASTUNER_TUNER_ID", "") else "worker"
+
+
+def _tuner_class(kind: str):
+    import keras_tuner
+
+    base = {"random": keras_tuner.RandomSearch,
+            "bayesian": keras_tuner.BayesianOptimization,
+            "hyperband": keras_tuner.Hyperband}[kind]
+
+    class ReportingTuner(base):
+        """Says which trial starts and ends; a worker also sends heartbeats meanwhile."""
+
+        def on_trial_begin(self, trial):
+            super().on_trial_begin(trial)
+            values = ", ".join(f"{k}={v}" for k, v in trial.hyperparameters.values.items())
+            print(f"[{self.tuner_id}] trial {trial.trial_id} started: {values}", flush=True)
+            self._heartbeat = _start_heartbeat(self.oracle, trial.trial_id)
+
+        def on_trial_end(self, trial):
+            if getattr(self, "_heartbeat", None) is not None:
+                self._heartbeat.set()
+            super().on_trial_end(trial)
+            print(f"[{self.tuner_id}] trial {trial.trial_id} ended: {trial.status}",
+                  flush=True)
+
+    ReportingTuner.__name__ = f"Reporting{base.__name__}"
+    return ReportingTuner
+
+
+def _start_heartbeat(oracle, trial_id: str) -> threading.Event | None:
+    """On a worker: ask the chief for `trial_id` every few seconds until the event is set.
+
+    A thread, not a training callback, so that model building, the first step's tracing,
+    validation and checkpointing (minutes, for big models) do not look like silence.
+    """
+    if role() != "worker":
+        return None
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                oracle.get_trial(trial_id)
+            except Exception:  # the chief busy or gone: the search itself will say so
+                pass
+
+    threading.Thread(target=beat, name="kerasreports-heartbeat", daemon=True).start()
+    return stop
+
+
+def make_tuner(task: tuning.TuneTask, hypermodel, *, kind: str, max_trials: int,
+               epochs: int, directory: Path, project: str, overwrite: bool, seed: int):
+    if kind not in TUNERS:
+        raise ValueError(f"unknown tuner {kind!r}; choose one of: {', '.join(TUNERS)}")
+    options = dict(hypermodel=hypermodel, objective=task.objective, seed=seed,
+                   directory=str(directory), project_name=project, overwrite=overwrite)
+    if kind == "hyperband":
+        # Hyperband decides how many trials and epochs; `epochs` is the most any gets.
+        return _tuner_class(kind)(max_epochs=epochs, factor=3, **options)
+    return _tuner_class(kind)(max_trials=max_trials, **options)
+
+
+def watch_workers(oracle, timeout: float) -> threading.Event:
+    """On the chief: fail the trial of a worker silent for `timeout` s, so the search ends.
+
+    Returns an event; set it to stop watching.
+    """
+    from keras_tuner.src.engine import trial as trial_module
+
+    last_seen: dict[str, float] = {}
+    for name in ("create_trial", "get_trial", "update_trial", "end_trial"):
+        original = getattr(oracle, name)
+
+        def stamped(*args, _original=original, **kwargs):
+            result = _original(*args, **kwargs)
+            trial_id = getattr(result, "trial_id", None) or (args[0] if args else None)
+            if isinstance(trial_id, str):
+                last_seen[trial_id] = time.monotonic()
+            return result
+
+        setattr(oracle, name, stamped)
+
+    stop = threading.Event()
+
+    def watch():
+        while not stop.wait(1.0):
+            for tuner_id, trial in list(oracle.ongoing_trials.items()):
+                silent = time.monotonic() - last_seen.setdefault(trial.trial_id,
+                                                                 time.monotonic())
+                if silent < timeout:
+                    continue
+                message = (f"worker {tuner_id!r} stopped responding during trial "
+                           f"{trial.trial_id} (silent for {silent:.0f} s, limit {timeout:g} s); "
+                           f"recorded as failed so that the search can finish")
+                print(f"[chief] {message}", flush=True)
+                failed = trial_module.Trial(trial.hyperparameters, trial_id=trial.trial_id,
+                                            status=trial_module.TrialStatus.FAILED,
+                                            message=message)
+                try:
+                    oracle.end_trial(failed)
+                except RuntimeError as error:  # KerasTuner's consecutive-failure limit
+                    print(f"[chief] {error}", flush=True)
+                    oracle.ongoing_trials.pop(tuner_id, None)
+                oracle.tuner_ids.discard(tuner_id)
+
+    threading.Thread(target=watch, name="kerasreports-worker-watch", daemon=True).start()
+    return stop
+
+
+def check_outcome(oracle) -> None:
+    """Raise `TuningFailedError` if no trial completed or more failed than completed."""
+    trials = [oracle.trials[t] for t in oracle.start_order if t in oracle.trials]
+    completed = [t for t in trials if t.status == "COMPLETED"]
+    failed = [t for t in trials if t.status in ("FAILED", "INVALID")]
+    if trials and (not completed or len(failed) > len(completed)):
+        first = failed[0]
+        detail = "\n".join((first.message or "no message").strip().splitlines()[-6:])
+        raise TuningFailedError(
+            f"{len(failed)} of {len(trials)} trials failed, {len(completed)} completed: no "
+            f"result to trust. The first failure (trial {first.trial_id}):\n{detail}")
+
+
+def run(name: str, *, builder: str | None = None, kind: str = "random",
+        max_trials: int | None = None, epochs: int | None = None, profile: str = "quick",
+        directory: str | Path = "tuning", project: str | None = None,
+        overwrite: bool = False, seed: int = 0, output: str | Path | None = None,
+        worker_timeout: float = 300.0, verbose: int = 1) -> Path | None:
+    """Search `name`'s builder; return the summary folder (None on a worker)."""
+    import keras
+
+    task = tuning.task(name, builder)
+    if profile not in catalog.PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of: "
+                         f"{', '.join(catalog.PROFILES)}")
+    max_trials = max_trials or task.max_trials[profile]
+    epochs = epochs or task.epochs[profile]
+    if max_trials < 1 or epochs < 1:
+        raise ValueError("--max-trials and --epochs must be at least 1")
+    project = project or f"{name}-{task.builder}-{profile}-{kind}"
+    directory = Path(directory).resolve()
+    this_role = role()
+    runtime.set_seed(seed)
+
+    # The chief only hands out trials: it needs the data only to score the best model.
+    data = None if this_role == "chief" else task.load(profile, seed)
+    if data is not None:
+        print(f"[{this_role}] {name}/{task.builder}: {data.description}", flush=True)
+    tuner = make_tuner(task, task.hypermodel(data) if data else _hypermodel_for_chief(task,
+                       profile, seed), kind=kind, max_trials=max_trials, epochs=epochs,
+                       directory=directory, project=project, overwrite=overwrite, seed=seed)
+    started = time.time()
+    stop_watch = watch_workers(tuner.oracle, worker_timeout) if this_role == "chief" else None
+    try:
+        fit = {} if kind == "hyperband" else {"epochs": epochs}
+        if this_role == "chief":
+            tuner.search(verbose=verbose)
+        else:
+            tuner.search(data.x, data.y, validation_data=data.validation, verbose=verbose,
+                         **fit)
+    except RuntimeError as error:
+        if this_role != "worker":
+            check_outcome(tuner.oracle)
+        raise TuningFailedError(str(error)) from error
+    finally:
+        if stop_watch is not None:
+            stop_watch.set()
+    if this_role == "worker":
+        print(f"[{os.environ.get('KERASTUNER_TUNER_ID')}] no trials left; worker done",
+              flush=True)
+        return None
+    check_outcome(tuner.oracle)
+    if data is None:
+        data = task.load(profile, seed)
+    keras.backend.clear_session()
+    out = Path(output) if output else _default_output(name, profile)
+    return write_summary(tuner, task, data, out, dict(
+        report=name, builder=task.builder, tuner=kind, profile=profile, seed=seed,
+        max_trials=max_trials, epochs=epochs, directory=str(directory), project=project,
+        role=this_role, search_seconds=round(time.time() - started, 1)))
+
+
+def _hypermodel_for_chief(task: tuning.TuneTask, profile: str, seed: int):
+    # The chief's oracle needs the search space, which some HyperModels size from the data
+    # (e.g. vocabularies); those load it, the others need none.
+    try:
+        return task.hypermodel(None)
+    except (AttributeError, TypeError):
+        return task.hypermodel(task.load(profile, seed))
+
+
+def _default_output(name: str, profile: str) -> Path:
+    from kerasreports import run as run_module
+
+    return run_module.default_output(profile).resolve() / name / "tuning"
+
+
+def trial_rows(tuner) -> list[dict]:
+    """One row per trial, best first (failed trials last), with its hyperparameters."""
+    oracle = tuner.oracle
+    direction = oracle.objective.direction
+    rows = []
+    for trial_id in oracle.start_order:
+        trial = oracle.trials[trial_id]
+        rows.append({"trial": trial_id, "status": trial.status,
+                     oracle.objective.name: trial.score, "best epoch": trial.best_step,
+                     **trial.hyperparameters.values})
+    sign = -1 if direction == "max" else 1
+    return sorted(rows, key=lambda r: (r[oracle.objective.name] is None,
+                                       sign * (r[oracle.objective.name] or 0)))
+
+
+def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Path,
+                  info: dict) -> Path:
+    """Write summary.md, results.json and figures/objective.png; replace `out` only whole."""
+    from kerasreports import plots
+
+    rows = trial_rows(tuner)
+    objective = tuner.oracle.objective.name
+    best_hp = tuner.get_best_hyperparameters(1)[0].values
+    with warnings.catch_warnings():
+        # The checkpoint holds the trial's optimizer state too; scoring needs only weights.
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        best_model = tuner.get_best_models(1)[0]
+    scores = task.evaluate(best_model, data)
+    comparison = _beside_source(task.report, scores)
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=_parent(out)))
+    (staging / "figures").mkdir()
+    fig = plots.objective_per_trial(
+        [r["trial"] for r in sorted(rows, key=lambda r: r["trial"])],
+        [r[objective] for r in sorted(rows, key=lambda r: r["trial"])],
+        objective=objective, direction=tuner.oracle.objective.direction,
+        title=f"{task.report} / {task.builder}: {info['tuner']} search")
+    fig.savefig(staging / "figures" / "objective.png", dpi=100, bbox_inches="tight")
+    env = runtime.environment()
+    result = {**info, "objective": objective, "direction": tuner.oracle.objective.direction,
+              "data": data.description, "best_hyperparameters": best_hp,
+              "best_model_scores": scores, "beside_source": comparison, "trials": rows,
+              "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "environment": env}
+    (staging / "results.json").write_text(json.dumps(record._plain(result), indent=2) + "\n")
+    completed = sum(r["status"] == "COMPLETED" for r in rows)
+    lines = [
+        f"# {task.report}: hyperparameter search over `{task.builder}`",
+        "",
+        f"KerasTuner {info['tuner']} search, profile **{info['profile']}**, seed "
+        f"{info['seed']}, {completed} of {len(rows)} trials completed, {info['epochs']} "
+        f"epochs per trial, objective `{objective}` ({result['direction']}); "
+        f"{info['search_seconds']:.0f} s. Run {result['date']} at revision "
+        f"`{env['git_revision']}` on {env['machine']}, {env['device']}.",
+        "",
+        f"Data: {data.description}.",
+        "",
+        "## Best model beside the source",
+        "",
+        record.markdown_table(comparison),
+        "## Best hyperparameters",
+        "",
+        record.markdown_table([best_hp]),
+        "## Trials, best first",
+        "",
+        record.markdown_table(rows),
+        "## Objective per trial",
+        "",
+        "![objective per trial](figures/objective.png)",
+        "",
+    ]
+    (staging / "summary.md").write_text("\n".join(lines))
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    print(f"tuning summary: {out / 'summary.md'}", flush=True)
+    return out
+
+
+def _parent(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out.parent
+
+
+def _beside_source(report: str, scores: dict) -> list[dict]:
+    """The best model's scores beside the source's and the report's own, where known."""
+    figures = {f.metric: f for f in catalog.get(report).source_figures}
+    committed = Path(__file__).resolve().parent.parent / "reports" / report / "metrics.json"
+    ours = json.loads(committed.read_text())["metrics"] if committed.is_file() else {}
+    rows = []
+    for key, value in scores.items():
+        figure = figures.get(key)
+        rows.append({"quantity": figure.label if figure else key,
+                     "source": figure.value if figure else None,
+                     "report (committed run)": ours.get(key),
+                     "best of search": value})
+    return rows
+
+
+
+def show(name: str, folder: str | Path | None = None):
+    """For a notebook: the latest search summary of report `name`, or how to make one."""
+    from IPython.display import Image, Markdown, display
+
+    folder = Path(folder) if folder else (
+        Path(__file__).resolve().parent.parent / "reports" / name / "tuning")
+    summary = folder / "summary.md"
+    if not summary.is_file():
+        return Markdown(f"No hyperparameter search has been summarised in `{folder}` yet: "
+                        f"`kerasreports tune {name} --profile quick` makes one.")
+    text = summary.read_text().split("## Objective per trial")[0]
+    display(Markdown(text))
+    figure = folder / "figures" / "objective.png"
+    return Image(filename=str(figure)) if figure.is_file() else None

@@ -1,0 +1,180 @@
+"""KerasTuner searches: the search spaces, resume/overwrite, failures, chief and workers."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import keras_tuner
+import numpy as np
+import pytest
+
+from kerasreports import cli, search, tuning
+
+SMOKE = dict(profile="smoke", epochs=1, seed=0)
+
+
+def default_model(hypermodel):
+    return hypermodel.build(keras_tuner.HyperParameters())
+
+
+def test_default_hyperparameters_are_the_reports_own_models():
+    # Defaults reproduce the report's builder, so a search starts from the source's model.
+    assert default_model(tuning.DenseDAEHyperModel()).count_params() == 1_438_676
+    assert default_model(tuning.StackedRNNHyperModel(steps=21, vocab=345)).count_params() \
+        == 72_345  # the source's stacked LSTM
+    assert default_model(tuning.BidirectionalHyperModel(
+        steps=21, src_vocab=200, tgt_vocab=345)).count_params() == 206_297
+    source = default_model(tuning.SourceAutoencoderHyperModel())
+    assert sum(int(np.prod(w.shape)) for w in source.trainable_weights) == 818_115
+    page = default_model(tuning.PageDenoiserHyperModel())
+    assert page.output_shape == (None, None, None, 1)
+
+
+def test_every_report_has_a_search_and_unknown_names_are_explained():
+    assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents"}
+    assert tuning.task("translation").builder == "stacked"
+    with pytest.raises(KeyError, match="tunable: mnist_dae"):
+        tuning.task("nope")
+    with pytest.raises(KeyError, match="choose one of: page, source"):
+        tuning.task("dirty_documents", "nope")
+    assert cli.main(["tune", "nope", "--profile", "smoke"]) == cli.EXIT_USAGE
+
+
+def trials_of(out):
+    return json.loads((out / "results.json").read_text())["trials"]
+
+
+def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
+    common = dict(directory=tmp_path / "state", output=tmp_path / "out", **SMOKE)
+    out = search.run("mnist_dae", max_trials=2, **common)
+    rows = trials_of(out)
+    assert len(rows) == 2 and all(r["status"] == "COMPLETED" for r in rows)
+    losses = [r["val_loss"] for r in rows]
+    assert losses == sorted(losses)  # best first
+    summary = (out / "summary.md").read_text()
+    assert "## Best model beside the source" in summary and "0.00831" in summary
+    assert (out / "figures" / "objective.png").stat().st_size > 1000
+    result = json.loads((out / "results.json").read_text())
+    assert set(result["best_hyperparameters"]) == {"dropout_rate", "learning_rate",
+                                                   "batch_size"}
+    assert result["best_model_scores"]["sample_loss_mean_p0.1"] > 0
+
+    # The same command again: KerasTuner reloads the finished search, runs nothing new.
+    assert trials_of(search.run("mnist_dae", max_trials=2, **common)) == rows
+    # A larger budget continues it with the earlier trials kept.
+    assert len(trials_of(search.run("mnist_dae", max_trials=3, **common))) == 3
+    # --overwrite starts again from nothing.
+    assert len(trials_of(search.run("mnist_dae", max_trials=1, overwrite=True,
+                                    **common))) == 1
+
+
+def test_a_search_whose_trials_all_fail_is_an_error_naming_the_failure(tmp_path, monkeypatch,
+                                                                       capsys):
+    # What a missing tensorboard does: KerasTuner imports its hparams plugin every trial.
+    monkeypatch.setitem(sys.modules, "tensorboard.plugins.hparams", None)
+    with pytest.raises(search.TuningFailedError, match=r"2 of 2 trials failed") as error:
+        search.run("mnist_dae", max_trials=2, directory=tmp_path, output=tmp_path / "out",
+                   **SMOKE)
+    assert "hparams" in str(error.value)
+    assert not (tmp_path / "out").exists()  # no "best" result written
+    code = cli.main(["tune", "mnist_dae", "--profile", "smoke", "--max-trials", "2",
+                     "--epochs", "1", "--directory", str(tmp_path), "--overwrite",
+                     "--output", str(tmp_path / "out")])
+    assert code == cli.EXIT_FAILED and "search failed" in capsys.readouterr().err
+
+
+def test_check_outcome_tolerates_a_minority_of_failures():
+    class Trial:
+        def __init__(self, trial_id, status, message=None):
+            self.trial_id, self.status, self.message = trial_id, status, message
+
+    class Oracle:
+        def __init__(self, statuses):
+            self.trials = {str(i): Trial(str(i), s, f"boom {i}") for i, s in
+                           enumerate(statuses)}
+            self.start_order = list(self.trials)
+
+    search.check_outcome(Oracle(["COMPLETED", "FAILED", "COMPLETED"]))
+    with pytest.raises(search.TuningFailedError, match="(?s)trial 1.*boom 1"):
+        search.check_outcome(Oracle(["COMPLETED", "FAILED", "INVALID"]))
+
+
+# ------------------------------------------------------------------ distributed
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(tuner_id, port, tmp_path, *extra):
+    env = {**os.environ, "KERASTUNER_TUNER_ID": tuner_id,
+           "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(port),
+           "KERASREPORTS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    log = open(tmp_path / f"{tuner_id}.log", "w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "kerasreports.cli", "tune", "mnist_dae", "--profile", "smoke",
+         "--max-trials", "4", "--directory", str(tmp_path / "state"),
+         "--output", str(tmp_path / "out"), *extra],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def finish(processes, tmp_path, limit=240):
+    """Wait for every process, at most `limit` s in all; kill them all if it runs over."""
+    deadline = time.monotonic() + limit
+    try:
+        return {name: p.wait(timeout=max(1, deadline - time.monotonic()))
+                for name, p in processes.items()}
+    except subprocess.TimeoutExpired:
+        for p in processes.values():
+            p.kill()
+        logs = {n: (tmp_path / f"{n}.log").read_text()[-2000:] for n in processes}
+        pytest.fail(f"distributed search did not finish in {limit} s: {logs}")
+
+
+def log_of(tmp_path, name):
+    return (tmp_path / f"{name}.log").read_text()
+
+
+@pytest.mark.distributed
+def test_chief_and_two_workers_complete_every_trial(tmp_path):
+    port = free_port()
+    started = time.monotonic()
+    processes = {"chief": start("chief", port, tmp_path)}
+    processes.update({w: start(w, port, tmp_path) for w in ("tuner1", "tuner2")})
+    codes = finish(processes, tmp_path)
+    print(f"chief + 2 workers, 4 trials: {time.monotonic() - started:.1f} s")
+    assert codes == {"chief": 0, "tuner1": 0, "tuner2": 0}, \
+        {n: log_of(tmp_path, n)[-1500:] for n in processes}
+    rows = trials_of(tmp_path / "out")
+    assert len(rows) == 4 and all(r["status"] == "COMPLETED" for r in rows)
+    ran = {w: log_of(tmp_path, w).count("ended: COMPLETED") for w in ("tuner1", "tuner2")}
+    assert sum(ran.values()) == 4
+    assert "worker done" in log_of(tmp_path, "tuner1")
+
+
+@pytest.mark.distributed
+def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path):
+    port = free_port()
+    # Three epochs per trial, so that the kill lands inside a trial.
+    extra = ("--epochs", "3", "--worker-timeout", "8")
+    processes = {"chief": start("chief", port, tmp_path, *extra)}
+    processes.update({w: start(w, port, tmp_path, *extra) for w in ("tuner1", "tuner2")})
+    deadline = time.monotonic() + 120
+    while "started" not in log_of(tmp_path, "tuner1"):
+        assert time.monotonic() < deadline, log_of(tmp_path, "tuner1")
+        time.sleep(0.2)
+    processes["tuner1"].kill()
+    started = time.monotonic()
+    codes = finish(processes, tmp_path)
+    print(f"after killing tuner1: the search finished in {time.monotonic() - started:.1f} s")
+    assert codes["chief"] == 0 and codes["tuner2"] == 0, \
+        {n: log_of(tmp_path, n)[-1500:] for n in processes}
+    rows = trials_of(tmp_path / "out")
+    assert len(rows) == 4
+    failed = [r for r in rows if r["status"] != "COMPLETED"]
+    assert len(failed) == 1  # the killed worker's trial, and only it
+    assert "'tuner1' stopped responding" in log_of(tmp_path, "chief")
