@@ -6,7 +6,9 @@ This measures what that buys: the same search (`--trials` trials of a report's b
 smoke profile, one epoch each) runs twice, each in a fresh process:
 
 - `clear`: KerasTuner as it is;
-- `keep`: the same tuner with the `clear_session()` call taken out of `_try_build`.
+- `keep`: the same tuner with the `clear_session()` call taken out of `_try_build`;
+- `processes`: `kerasreports tune --trials-per-process 5` (a fresh process every 5
+  trials, each resuming the search), the peak RSS of its largest process.
 
 After every trial the process's resident memory (RSS) is recorded; the table shows it
 after the first and the last trial, the growth per trial (least squares over trials
@@ -39,8 +41,27 @@ def rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def in_processes(report: str, builder: str | None, trials: int) -> dict:
+    """`kerasreports tune --trials-per-process 5`; the peak RSS of its largest process."""
+    state = tempfile.mkdtemp()
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kerasreports.cli", "tune", report,
+                    "--profile", "smoke", "--epochs", "1", "--max-trials", str(trials),
+                    "--trials-per-process", "5", "--directory", state,
+                    "--output", str(Path(state) / "summary")]
+                   + (["--builder", builder] if builder else []),
+                   capture_output=True, check=True)
+    # Only this process's descendants: run it in a process of its own (see main).
+    return {"mode": "processes", "rss_after_trial_mib": [],
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "seconds": time.perf_counter() - started}
+
+
 def child(mode: str, report: str, builder: str | None, trials: int) -> dict:
     import gc
+
+    if mode == "processes":
+        return in_processes(report, builder, trials)
 
     from kerasreports import runtime, search, tuning
 
@@ -85,14 +106,14 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--report", default="mnist_dae")
     parser.add_argument("--builder", default=None)
-    parser.add_argument("--child", choices=("clear", "keep"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("clear", "keep", "processes"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.report, args.builder, args.trials)))
         return
 
     runs = []
-    for mode in ("clear", "keep"):
+    for mode in ("clear", "keep", "processes"):
         command = [sys.executable, __file__, "--child", mode, "--trials", str(args.trials),
                    "--report", args.report] + (["--builder", args.builder] if args.builder
                                                else [])
@@ -103,13 +124,14 @@ def main() -> None:
           f"{platform.node()}:")
     print(f"{'mode':<28} {'RSS after 1st':>14} {'after last':>11} {'per trial':>10} "
           f"{'peak RSS':>9} {'time':>7}")
+    labels = {"clear": "clear_session (KerasTuner)", "keep": "without clear_session",
+              "processes": "a process per 5 trials"}
     for run in runs:
         rss = run["rss_after_trial_mib"]
         run["growth_per_trial_mib"] = slope(rss)
-        label = ("clear_session (KerasTuner)" if run["mode"] == "clear"
-                 else "without clear_session")
-        print(f"{label:<28} {rss[0]:>10.0f} MiB {rss[-1]:>7.0f} MiB "
-              f"{run['growth_per_trial_mib']:>6.1f} MiB {run['peak_rss_mib']:>5.0f} MiB "
+        cells = (f"{rss[0]:>10.0f} MiB {rss[-1]:>7.0f} MiB "
+                 f"{run['growth_per_trial_mib']:>6.1f} MiB") if rss else f"{'-':>36}"
+        print(f"{labels[run['mode']]:<28} {cells} {run['peak_rss_mib']:>5.0f} MiB "
               f"{run['seconds']:>6.0f}s")
     out = Path(__file__).resolve().parent / "results" / "tuning_memory.json"
     out.parent.mkdir(exist_ok=True)

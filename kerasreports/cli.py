@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--output", default=None, type=Path,
                       help="summary folder (default: reports/NAME/tuning, "
                            "reports/smoke/NAME/tuning for the smoke profile)")
+    tune.add_argument("--trials-per-process", type=_positive, default=None, metavar="K",
+                      help="run the search in a fresh process every K trials, resuming it "
+                           "each time: TensorFlow keeps ~40 MiB per trained model even "
+                           "after clear_session(), and only a process's exit frees it")
+    tune.add_argument("--no-summary", action="store_true", help=argparse.SUPPRESS)
     tune.add_argument("--worker-timeout", type=_positive, default=300,
                       help="chief only: seconds a worker may stay silent before its trial "
                            "is recorded as failed (default 300)")
@@ -90,16 +95,16 @@ def _positive(text: str) -> int:
 def cmd_list() -> int:
     from kerasreports.datasets import store
 
-    print(f"{'report':<12} {'source':<28} {'notebook':<28} {'profiles':<18} data")
+    print(f"{'report':<16} {'source':<28} {'notebook':<28} {'profiles':<18} data")
     for report in catalog.REPORTS.values():
         found = []
         for name in report.datasets:
             folder = store.find_folder(name)
             found.append(f"{name} ({'found: ' + str(folder) if folder else 'missing'})")
         notebook = report.notebook.relative_to(report.notebook.parent.parent)
-        print(f"{report.name:<12} seeds/{report.source:<22} {str(notebook):<28} "
+        print(f"{report.name:<16} seeds/{report.source:<22} {str(notebook):<28} "
               f"{'/'.join(catalog.PROFILES):<18} {', '.join(found)}")
-        print(f"{'':<12} {report.title}")
+        print(f"{'':<16} {report.title}")
     return 0
 
 
@@ -123,16 +128,35 @@ def cmd_run(args) -> int:
 def cmd_tune(args) -> int:
     from kerasreports import search, tuning
 
-    tuning.task(args.name, args.builder)  # an unknown name is a usage error, before any work
+    task = tuning.task(args.name, args.builder)  # unknown names: a usage error, before work
+    if args.trials_per_process:
+        if args.tuner == "hyperband" or search.role() != "single":
+            raise ValueError("--trials-per-process works with the random and bayesian "
+                             "tuners in a single-process search")
+        max_trials = args.max_trials or task.max_trials[args.profile]
+        return search.run_in_processes(lambda first: _child_argv(args, first),
+                                       max_trials=max_trials, per_process=args.trials_per_process)
     try:
         search.run(args.name, builder=args.builder, kind=args.tuner,
                    max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
                    directory=args.directory, project=args.project, overwrite=args.overwrite,
-                   seed=args.seed, output=args.output, worker_timeout=args.worker_timeout)
+                   seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
+                   summary=not args.no_summary)
     except search.TuningFailedError as error:
         print(f"kerasreports: search failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def _child_argv(args, first: bool) -> list[str]:
+    """`tune` arguments for one process of a --trials-per-process search."""
+    argv = [args.name, "--tuner", args.tuner, "--profile", args.profile,
+            "--directory", str(args.directory), "--seed", str(args.seed)]
+    for flag, value in (("--builder", args.builder), ("--epochs", args.epochs),
+                        ("--project", args.project), ("--output", args.output)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + (["--overwrite"] if args.overwrite and first else [])
 
 
 def cmd_data_status(args) -> int:

@@ -107,15 +107,14 @@ def objective_per_trial(trial_ids: list[str], values: list, *, objective: str,
     fig, ax = plt.subplots(figsize=(6.4, 4))
     x = np.arange(len(trial_ids))
     done = [i for i, v in enumerate(values) if v is not None]
+    failed = [i for i, v in enumerate(values) if v is None]
     ax.plot(x[done], [values[i] for i in done], marker="o", linestyle=":", label="trial")
     if done:
-        pick = max if direction == "max" else min
-        best = pick(done, key=lambda i: values[i])
+        best = (max if direction == "max" else min)(done, key=lambda i: values[i])
         ax.scatter([best], [values[best]], s=160, facecolors="none", edgecolors="C3",
                    linewidths=2, label=f"best: trial {trial_ids[best]}", zorder=3)
-        for i in (i for i, v in enumerate(values) if v is None):
-            ax.axvline(i, color="grey", alpha=0.4, linestyle="--")
+    for k, i in enumerate(failed):
+        ax.axvline(i, color="grey", alpha=0.4, linestyle="--",
+                   label="failed trial" if k == 0 else None)
     ax.set_xticks(x, trial_ids, rotation=90 if len(x) > 12 else 0)
-    if len(done) < len(values):
-        ax.plot([], [], color="grey", alpha=0.4, linestyle="--", label="failed trial")
     return _finish(fig, ax, xlabel="trial", ylabel=objective, title=title)

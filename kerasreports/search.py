@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -174,9 +176,18 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
         max_trials: int | None = None, epochs: int | None = None, profile: str = "quick",
         directory: str | Path = "tuning", project: str | None = None,
         overwrite: bool = False, seed: int = 0, output: str | Path | None = None,
-        worker_timeout: float = 300.0, verbose: int = 1) -> Path | None:
-    """Search `name`'s builder; return the summary folder (None on a worker)."""
+        worker_timeout: float = 300.0, verbose: int | None = None,
+        summary: bool = True) -> Path | None:
+    """Search `name`'s builder; return the summary folder (None on a worker, or when
+    `summary=False`).
+
+    `verbose`: Keras' 1 (progress bars) on a terminal, else 2 (a line per epoch) so that
+    logs of long or distributed searches stay readable.
+    """
     import keras
+
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
 
     task = tuning.task(name, builder)
     if profile not in catalog.PROFILES:
@@ -219,6 +230,8 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
               flush=True)
         return None
     check_outcome(tuner.oracle)
+    if not summary:
+        return None
     if data is None:
         data = task.load(profile, seed)
     keras.backend.clear_session()
@@ -227,6 +240,29 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
         report=name, builder=task.builder, tuner=kind, profile=profile, seed=seed,
         max_trials=max_trials, epochs=epochs, directory=str(directory), project=project,
         role=this_role, search_seconds=round(time.time() - started, 1)))
+
+
+def run_in_processes(child_argv, *, max_trials: int, per_process: int) -> int:
+    """A search run `per_process` trials at a time, each batch in a fresh process.
+
+    TensorFlow keeps about 40 MiB for every model trained in a process, even after
+    `keras.backend.clear_session()` (tensorflow/tensorflow#61791; measured by
+    `benchmarks/tuning_memory.py`), so a long search grows until the process ends. Each
+    child resumes the search (KerasTuner reloads it) with a larger trial budget; only the
+    last one writes the summary. `child_argv(first)` gives the `tune` arguments.
+    Returns the exit status of the first child that failed, else 0.
+    """
+    budgets = list(range(per_process, max_trials, per_process)) + [max_trials]
+    for k, budget in enumerate(budgets):
+        command = [sys.executable, "-m", "kerasreports.cli", "tune", *child_argv(k == 0),
+                   "--max-trials", str(budget)]
+        if budget != max_trials:
+            command.append("--no-summary")
+        print(f"[tune] process {k + 1} of {len(budgets)}: trials up to {budget}", flush=True)
+        code = subprocess.call(command)
+        if code != 0:
+            return code
+    return 0
 
 
 def _hypermodel_for_chief(task: tuning.TuneTask, profile: str, seed: int):
@@ -272,7 +308,7 @@ def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Pa
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         best_model = tuner.get_best_models(1)[0]
     scores = task.evaluate(best_model, data)
-    comparison = _beside_source(task.report, scores)
+    comparison = _beside_source(task, scores)
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=_parent(out)))
     (staging / "figures").mkdir()
@@ -295,7 +331,8 @@ def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Pa
         f"KerasTuner {info['tuner']} search, profile **{info['profile']}**, seed "
         f"{info['seed']}, {completed} of {len(rows)} trials completed, {info['epochs']} "
         f"epochs per trial, objective `{objective}` ({result['direction']}); "
-        f"{info['search_seconds']:.0f} s. Run {result['date']} at revision "
+        f"this command took {info['search_seconds']:.0f} s (a resumed search counts only "
+        f"its new trials). Run {result['date']} at revision "
         f"`{env['git_revision']}` on {env['machine']}, {env['device']}.",
         "",
         f"Data: {data.description}.",
@@ -327,20 +364,21 @@ def _parent(out: Path) -> Path:
     return out.parent
 
 
-def _beside_source(report: str, scores: dict) -> list[dict]:
-    """The best model's scores beside the source's and the report's own, where known."""
-    figures = {f.metric: f for f in catalog.get(report).source_figures}
-    committed = Path(__file__).resolve().parent.parent / "reports" / report / "metrics.json"
-    ours = json.loads(committed.read_text())["metrics"] if committed.is_file() else {}
+def _beside_source(task: tuning.TuneTask, scores: dict) -> list[dict]:
+    """The best model's scores beside the source's and the committed report's, where known."""
+    figures = {f.metric: f for f in catalog.get(task.report).source_figures}
+    committed = (Path(__file__).resolve().parent.parent / "reports" / task.report
+                 / "metrics.json")
+    run = json.loads(committed.read_text()) if committed.is_file() else {}
+    ours = run.get("metrics", {})
+    column = f"report ({run.get('profile', 'no')} run)"
     rows = []
     for key, value in scores.items():
-        figure = figures.get(key)
-        rows.append({"quantity": figure.label if figure else key,
-                     "source": figure.value if figure else None,
-                     "report (committed run)": ours.get(key),
-                     "best of search": value})
+        figure = figures.get(task.source_metrics.get(key, key))
+        rows.append({"score": key, "source": figure.value if figure else None,
+                     "source's number": figure.label if figure else "not published",
+                     column: ours.get(key), "best of search": value})
     return rows
-
 
 
 def show(name: str, folder: str | Path | None = None):

@@ -274,6 +274,10 @@ rec.figure(plots.page_grid([
     "test_pages", "Test pages: dirty, the source's model, ours", grey=True)
 
 # %%
+rec.note(f"The source's model is built with two U-Net-style skip concatenations (the first "
+         f"transposed convolution's output joined with e2, the second's with e1): its "
+         f"parameter table only adds up that way (147,520 = 3*3*256*64 + 64 and 3,459 = "
+         f"3*3*128*3 + 3). Trainable parameters: {trainable:,} (source 818,115).")
 rec.note(f"Validation holds out {len(val_idx)} of {len(pages.names)} pages as whole "
          f"documents ({rec.metrics['documents']} texts in all): no validation text is seen "
          f"in training. The source's random 15% would share texts across the split.")

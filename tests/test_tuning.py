@@ -61,6 +61,9 @@ def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
     assert set(result["best_hyperparameters"]) == {"dropout_rate", "learning_rate",
                                                    "batch_size"}
     assert result["best_model_scores"]["sample_loss_mean_p0.1"] > 0
+    # What a report notebook's last cell shows: the summary and the figure, or how to make one.
+    assert search.show("mnist_dae", out).filename.endswith("objective.png")
+    assert "kerasreports tune mnist_dae" in search.show("mnist_dae", tmp_path / "none").data
 
     # The same command again: KerasTuner reloads the finished search, runs nothing new.
     assert trials_of(search.run("mnist_dae", max_trials=2, **common)) == rows
@@ -69,6 +72,21 @@ def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
     # --overwrite starts again from nothing.
     assert len(trials_of(search.run("mnist_dae", max_trials=1, overwrite=True,
                                     **common))) == 1
+
+
+def test_trials_per_process_resumes_the_search_in_fresh_processes(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "kerasreports.cli", "tune", "mnist_dae", "--profile", "smoke",
+         "--epochs", "1", "--max-trials", "3", "--trials-per-process", "2",
+         "--directory", str(tmp_path / "state"), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "KERASREPORTS_OFFLINE": "1"})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "process 1 of 2: trials up to 2" in done.stdout
+    assert "process 2 of 2: trials up to 3" in done.stdout
+    rows = trials_of(tmp_path / "out")
+    assert sorted(r["trial"] for r in rows) == ["0", "1", "2"]
+    assert all(r["status"] == "COMPLETED" for r in rows)
 
 
 def test_a_search_whose_trials_all_fail_is_an_error_naming_the_failure(tmp_path, monkeypatch,
