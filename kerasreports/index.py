@@ -41,10 +41,14 @@ def write(output_root: Path) -> None:
     rows = collect(output_root)
     table = [dict(row, report=f"[{row['report']}]({row['report']}/summary.md)")
              if row["profile"] != "not run" else row for row in rows]
+    searches = sorted(p.parent.parent.name for p in output_root.glob("*/tuning/summary.md"))
+    searched = ", ".join(f"[{name}]({name}/tuning/summary.md)" for name in searches)
     (output_root / "README.md").write_text(
         "# Regenerated reports\n\n"
         "Written by `kerasreports run`; each row names the profile, date, revision and "
         "device of the run that made it.\n\n" + markdown_table(table)
+        + (f"\nHyperparameter searches (`kerasreports tune`): {searched}.\n" if searches
+           else "")
     )
     cells = "".join(
         "<tr>" + "".join(
@@ -58,6 +62,9 @@ def write(output_root: Path) -> None:
         "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;"
         "padding:4px 8px;text-align:left}table{border-collapse:collapse}</style>"
         f"<h1>Regenerated reports</h1><table><tr>{header}</tr>\n{cells}</table>\n"
+        + ("<p>Hyperparameter searches: " + ", ".join(
+            f"<a href='{html.escape(n)}/tuning/summary.md'>{html.escape(n)}</a>"
+            for n in searches) + "</p>\n" if searches else "")
     )
 
 

@@ -101,8 +101,8 @@ class Recorder:
     def figure(self, fig, name: str, caption: str = "", *, grey: bool = False):
         """Save `fig` as figures/<name>.png and list it in summary.md; returns `fig`.
 
-        `grey=True` stores a figure of grey images as an 8-bit grey PNG (a third of the
-        bytes of matplotlib's RGBA, with the same pixels).
+        `grey=True` stores a figure of grey images as an 8-bit grey PNG (about half the
+        bytes of matplotlib's RGBA for the same pixels).
         """
         path = self.dir / "figures" / f"{name}.png"
         fig.savefig(path, dpi=100, bbox_inches="tight")
