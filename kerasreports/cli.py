@@ -118,9 +118,9 @@ def cmd_run(args) -> int:
     print()
     for o in outcomes:
         state = "ok" if o.ok else "FAILED"
-        print(f"{o.name:<14} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
+        print(f"{o.name:<16} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
         if not o.ok:
-            print(f"{'':<14} {o.error}")
+            print(f"{'':<16} {o.error}")
     print(f"\nReports: {output} (index: {output / 'index.html'}, {output / 'README.md'})")
     return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
 
