@@ -74,6 +74,15 @@ def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
                                     **common))) == 1
 
 
+@pytest.mark.parametrize("kind", ["bayesian", "hyperband"])
+def test_every_tuner_runs_a_search(tmp_path, kind):
+    out = search.run("dirty_documents", kind=kind, max_trials=2, directory=tmp_path,
+                     output=tmp_path / "out", **SMOKE)
+    rows = trials_of(out)
+    assert rows and all(r["status"] == "COMPLETED" for r in rows)
+    assert json.loads((out / "results.json").read_text())["tuner"] == kind
+
+
 def test_trials_per_process_resumes_the_search_in_fresh_processes(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "kerasreports.cli", "tune", "mnist_dae", "--profile", "smoke",
