@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from kerasreports import catalog
@@ -136,14 +137,23 @@ def cmd_tune(args) -> int:
         max_trials = args.max_trials or task.max_trials[args.profile]
         return search.run_in_processes(lambda first: _child_argv(args, first),
                                        max_trials=max_trials, per_process=args.trials_per_process)
+    from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
+
     try:
         search.run(args.name, builder=args.builder, kind=args.tuner,
                    max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
                    directory=args.directory, project=args.project, overwrite=args.overwrite,
                    seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
                    summary=not args.no_summary)
+    except (search.SettingsMismatchError, DatasetNotFoundError, DatasetCorruptError):
+        raise  # what the user typed, or where the data is: main() explains these
     except search.TuningFailedError as error:
         print(f"kerasreports: search failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # Keras, KerasTuner, TensorFlow, gRPC: not a usage error
+        traceback.print_exc()
+        print(f"kerasreports: search failed: {type(error).__name__}: {error}",
+              file=sys.stderr)
         return EXIT_FAILED
     return 0
 

@@ -45,6 +45,13 @@ class TuningFailedError(RuntimeError):
     """All, or most, trials of a search failed; the message shows the first failure."""
 
 
+class SettingsMismatchError(ValueError):
+    """A search was resumed with settings that would make its trials incomparable."""
+
+
+SETTINGS_FILE = "kerasreports_search.json"
+
+
 def role() -> str:
     """ "single", "chief" or "worker", from KerasTuner's environment variables."""
     if not os.environ.get("KERASTUNER_ORACLE_IP"):
@@ -104,8 +111,15 @@ def make_tuner(task: tuning.TuneTask, hypermodel, *, kind: str, max_trials: int,
                epochs: int, directory: Path, project: str, overwrite: bool, seed: int):
     if kind not in TUNERS:
         raise ValueError(f"unknown tuner {kind!r}; choose one of: {', '.join(TUNERS)}")
-    options = dict(hypermodel=hypermodel, objective=task.objective, seed=seed,
-                   directory=str(directory), project_name=project, overwrite=overwrite)
+    options = dict(
+        hypermodel=hypermodel, objective=task.objective, seed=seed,
+        directory=str(directory), project_name=project,
+        # A worker must never delete the search the chief and other workers are using.
+        overwrite=overwrite and role() != "worker",
+        # KerasTuner raises its consecutive-failure error inside the oracle's lock without
+        # releasing it, which would freeze a chief serving workers; there `check_outcome`
+        # judges the failures once the search ends.
+        max_consecutive_failed_trials=None if role() == "chief" else 3)
     if kind == "hyperband":
         # Hyperband decides how many trials and epochs; `epochs` is the most any gets.
         return _tuner_class(kind)(max_epochs=epochs, factor=3, **options)
@@ -113,47 +127,64 @@ def make_tuner(task: tuning.TuneTask, hypermodel, *, kind: str, max_trials: int,
 
 
 def watch_workers(oracle, timeout: float) -> threading.Event:
-    """On the chief: fail the trial of a worker silent for `timeout` s, so the search ends.
+    """On the chief: forget a worker silent for `timeout` s, failing its trial if it had one.
 
-    Returns an event; set it to stop watching.
+    KerasTuner's chief ends only when no trial is ongoing and no worker is registered, so
+    one dead worker would keep it waiting forever. Every call a worker makes (trials,
+    heartbeats) counts as a sign of life. Returns an event; set it to stop watching.
     """
+    import keras_tuner
     from keras_tuner.src.engine import trial as trial_module
 
-    last_seen: dict[str, float] = {}
+    last_seen: dict[str, float] = {}  # worker id -> last call
+    owner: dict[str, str] = {}  # trial id -> worker id
+
+    def stamp(name, args, result):
+        if name == "create_trial":
+            tuner_id = args[0]
+            owner[result.trial_id] = tuner_id
+        else:
+            trial_id = args[0].trial_id if name == "end_trial" else args[0]
+            tuner_id = owner.get(trial_id)
+        if tuner_id is not None:
+            last_seen[tuner_id] = time.monotonic()
+
     for name in ("create_trial", "get_trial", "update_trial", "end_trial"):
         original = getattr(oracle, name)
 
-        def stamped(*args, _original=original, **kwargs):
+        def stamped(*args, _original=original, _name=name, **kwargs):
             result = _original(*args, **kwargs)
-            trial_id = getattr(result, "trial_id", None) or (args[0] if args else None)
-            if isinstance(trial_id, str):
-                last_seen[trial_id] = time.monotonic()
+            stamp(_name, args, result)
             return result
 
         setattr(oracle, name, stamped)
+
+    @keras_tuner.synchronized  # the oracle's own lock: no trial may end meanwhile
+    def forget_if_silent(oracle, tuner_id: str):
+        try:
+            silent = time.monotonic() - last_seen.setdefault(tuner_id, time.monotonic())
+            if silent < timeout or tuner_id not in oracle.tuner_ids:
+                return
+            trial = oracle.ongoing_trials.get(tuner_id)
+            what = f"during trial {trial.trial_id}" if trial else "between trials"
+            message = (f"worker {tuner_id!r} stopped responding {what} (silent for "
+                       f"{silent:.0f} s, limit {timeout:g} s)")
+            if trial is not None:
+                message += "; its trial is recorded as failed so that the search can finish"
+                oracle.end_trial(trial_module.Trial(
+                    trial.hyperparameters, trial_id=trial.trial_id,
+                    status=trial_module.TrialStatus.FAILED, message=message))
+            oracle.tuner_ids.discard(tuner_id)
+            print(f"[chief] {message}", flush=True)
+        except Exception as error:  # never leave the oracle's lock held by an exception
+            print(f"[chief] could not retire worker {tuner_id!r}: {error}", flush=True)
 
     stop = threading.Event()
 
     def watch():
         while not stop.wait(1.0):
-            for tuner_id, trial in list(oracle.ongoing_trials.items()):
-                silent = time.monotonic() - last_seen.setdefault(trial.trial_id,
-                                                                 time.monotonic())
-                if silent < timeout:
-                    continue
-                message = (f"worker {tuner_id!r} stopped responding during trial "
-                           f"{trial.trial_id} (silent for {silent:.0f} s, limit {timeout:g} s); "
-                           f"recorded as failed so that the search can finish")
-                print(f"[chief] {message}", flush=True)
-                failed = trial_module.Trial(trial.hyperparameters, trial_id=trial.trial_id,
-                                            status=trial_module.TrialStatus.FAILED,
-                                            message=message)
-                try:
-                    oracle.end_trial(failed)
-                except RuntimeError as error:  # KerasTuner's consecutive-failure limit
-                    print(f"[chief] {error}", flush=True)
-                    oracle.ongoing_trials.pop(tuner_id, None)
-                oracle.tuner_ids.discard(tuner_id)
+            for tuner_id in list(oracle.tuner_ids):
+                forget_if_silent(oracle, tuner_id)
 
     threading.Thread(target=watch, name="kerasreports-worker-watch", daemon=True).start()
     return stop
@@ -164,7 +195,9 @@ def check_outcome(oracle) -> None:
     trials = [oracle.trials[t] for t in oracle.start_order if t in oracle.trials]
     completed = [t for t in trials if t.status == "COMPLETED"]
     failed = [t for t in trials if t.status in ("FAILED", "INVALID")]
-    if trials and (not completed or len(failed) > len(completed)):
+    if trials and not completed and not failed:
+        raise TuningFailedError(f"none of {len(trials)} trials completed")
+    if failed and (not completed or len(failed) > len(completed)):
         first = failed[0]
         detail = "\n".join((first.message or "no message").strip().splitlines()[-6:])
         raise TuningFailedError(
@@ -202,13 +235,22 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
     this_role = role()
     runtime.set_seed(seed)
 
-    # The chief only hands out trials: it needs the data only to score the best model.
-    data = None if this_role == "chief" else task.load(profile, seed)
+    settings = {"report": name, "builder": task.builder, "tuner": kind, "profile": profile,
+                "seed": seed, "epochs": epochs}
+    if not (overwrite and this_role != "worker"):
+        check_settings(directory / project, settings)
+
+    # The chief only hands out trials: it needs data only where the search space is sized
+    # from it, and to score the best model at the end.
+    data = task.load(profile, seed) if this_role != "chief" or task.needs_data else None
     if data is not None:
         print(f"[{this_role}] {name}/{task.builder}: {data.description}", flush=True)
-    tuner = make_tuner(task, task.hypermodel(data) if data else _hypermodel_for_chief(task,
-                       profile, seed), kind=kind, max_trials=max_trials, epochs=epochs,
-                       directory=directory, project=project, overwrite=overwrite, seed=seed)
+    tuner = make_tuner(task, task.hypermodel(data), kind=kind, max_trials=max_trials,
+                       epochs=epochs, directory=directory, project=project,
+                       overwrite=overwrite, seed=seed)
+    if this_role != "worker":
+        (directory / project).mkdir(parents=True, exist_ok=True)
+        (directory / project / SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
     started = time.time()
     stop_watch = watch_workers(tuner.oracle, worker_timeout) if this_role == "chief" else None
     try:
@@ -265,13 +307,19 @@ def run_in_processes(child_argv, *, max_trials: int, per_process: int) -> int:
     return 0
 
 
-def _hypermodel_for_chief(task: tuning.TuneTask, profile: str, seed: int):
-    # The chief's oracle needs the search space, which some HyperModels size from the data
-    # (e.g. vocabularies); those load it, the others need none.
-    try:
-        return task.hypermodel(None)
-    except (AttributeError, TypeError):
-        return task.hypermodel(task.load(profile, seed))
+def check_settings(project_dir: Path, settings: dict) -> None:
+    """Refuse to resume a search started with other settings (trials would not compare)."""
+    path = project_dir / SETTINGS_FILE
+    if not path.is_file():
+        return
+    earlier = json.loads(path.read_text())
+    differ = {k: (earlier.get(k), v) for k, v in settings.items() if earlier.get(k) != v}
+    if differ:
+        said = ", ".join(f"{k} {old!r} then, {new!r} now" for k, (old, new) in differ.items())
+        raise SettingsMismatchError(
+            f"{project_dir} holds a search started with other settings ({said}): its "
+            f"trials would not be comparable with new ones. Rerun with the same options, "
+            f"choose another --project, or add --overwrite to start afresh.")
 
 
 def _default_output(name: str, profile: str) -> Path:
@@ -312,9 +360,9 @@ def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Pa
 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=_parent(out)))
     (staging / "figures").mkdir()
+    in_start_order = sorted(rows, key=lambda r: tuner.oracle.start_order.index(r["trial"]))
     fig = plots.objective_per_trial(
-        [r["trial"] for r in sorted(rows, key=lambda r: r["trial"])],
-        [r[objective] for r in sorted(rows, key=lambda r: r["trial"])],
+        [r["trial"] for r in in_start_order], [r[objective] for r in in_start_order],
         objective=objective, direction=tuner.oracle.objective.direction,
         title=f"{task.report} / {task.builder}: {info['tuner']} search")
     fig.savefig(staging / "figures" / "objective.png", dpi=100, bbox_inches="tight")

@@ -138,6 +138,7 @@ class TuneTask:
     evaluate: Callable[[keras.Model, SearchData], dict]  # catalogue metric name -> value
     epochs: dict  # default epochs per profile
     max_trials: dict  # default trials per profile
+    needs_data: bool = False  # True: `hypermodel` sizes the search space from the data
     # Scores whose source number has another catalogue name (e.g. our model's SSIM is set
     # beside the SSIM of the source's model): score name -> catalogue metric name.
     source_metrics: dict = field(default_factory=dict)
@@ -224,6 +225,11 @@ def _evaluate_translation(key: str):
 # ---------------------------------------------------------------------------- R3
 
 def _load_pages(profile: str, seed: int):
+    """Pages, and three disjoint sets of whole documents: train, select, score.
+
+    `select` is what the search compares trials on; `score` (the report's validation
+    documents) is only used to score the best model, so that number is not chosen on.
+    """
     from kerasreports.datasets import dirty_documents, synthetic
 
     if profile == "smoke":
@@ -231,41 +237,44 @@ def _load_pages(profile: str, seed: int):
         pages = dirty_documents.load(root, verify=False)
     else:
         pages = dirty_documents.load()
-    train, val = dirty_documents.split_by_document(pages.clean, 0.15, seed=seed)
-    return pages, train, val
+    rest, score = dirty_documents.split_by_document(pages.clean, 0.15, seed=seed)
+    train, select = dirty_documents.split_by_document([pages.clean[i] for i in rest], 0.15,
+                                                      seed=seed)
+    return pages, rest[train], rest[select], score
 
 
 def _load_page_patches(profile: str, seed: int) -> SearchData:
     from kerasreports.datasets import dirty_documents
 
-    pages, train, val = _load_pages(profile, seed)
+    pages, train, select, score = _load_pages(profile, seed)
     size, per_page = {"smoke": (64, 4), "quick": (96, 8), "full": (96, 48)}[profile]
     rng = np.random.default_rng(seed)
     # One fixed set of patches for every trial, so trials differ only in hyperparameters.
     x, y = dirty_documents.random_patches(pages.dirty, pages.clean, train, size=size,
                                           per_page=per_page, rng=rng)
-    vx, vy = dirty_documents.random_patches(pages.dirty, pages.clean, val, size=size,
+    vx, vy = dirty_documents.random_patches(pages.dirty, pages.clean, select, size=size,
                                             per_page=per_page, rng=rng)
     return SearchData(
         x, y, (vx, vy),
-        evaluation={"dirty": [pages.dirty[i] for i in val],
-                    "clean": [pages.clean[i] for i in val]},
+        evaluation={"dirty": [pages.dirty[i] for i in score],
+                    "clean": [pages.clean[i] for i in score]},
         description=f"{len(x)} training patches of {size}x{size} from {len(train)} pages, "
-                    f"{len(vx)} validation patches from {len(val)} held-out pages (whole "
-                    f"documents); scored on those validation pages at native size")
+                    f"{len(vx)} selection patches from {len(select)} other pages; the best "
+                    f"model scored at native size on the report's {len(score)} validation "
+                    f"pages (whole documents, used for nothing else)")
 
 
 def _load_resized_pages(profile: str, seed: int) -> SearchData:
-    pages, train, val = _load_pages(profile, seed)
+    pages, train, select, score = _load_pages(profile, seed)
     resize = page_models.resize_pages
-    val_dirty = [pages.dirty[i] for i in val]
-    val_clean = [pages.clean[i] for i in val]
     return SearchData(
         resize([pages.dirty[i] for i in train]), resize([pages.clean[i] for i in train]),
-        (resize(val_dirty), resize(val_clean)),
-        evaluation={"dirty": val_dirty, "clean": val_clean},
-        description=f"{len(train)} training / {len(val)} validation pages (whole "
-                    f"documents) resized to 256x256x3; scored at original size")
+        (resize([pages.dirty[i] for i in select]), resize([pages.clean[i] for i in select])),
+        evaluation={"dirty": [pages.dirty[i] for i in score],
+                    "clean": [pages.clean[i] for i in score]},
+        description=f"{len(train)} training / {len(select)} selection pages resized to "
+                    f"256x256x3; the best model scored at original size on the report's "
+                    f"{len(score)} validation pages (whole documents, used for nothing else)")
 
 
 def _evaluate_pages(prefix: str, denoise):
@@ -299,12 +308,12 @@ TASKS: dict[str, dict[str, TuneTask]] = {
         "stacked": TuneTask("translation", "stacked", _translation_hypermodel("stacked"),
                             _load_translation, "val_accuracy",
                             _evaluate_translation("stacked_token_accuracy"), epochs=_FEW,
-                            max_trials={"smoke": 2, "quick": 6, "full": 30}),
+                            max_trials={"smoke": 2, "quick": 6, "full": 30}, needs_data=True),
         "bidirectional": TuneTask(
             "translation", "bidirectional", _translation_hypermodel("bidirectional"),
             lambda profile, seed: _as_ids(_load_translation(profile, seed)),
             "val_accuracy", _evaluate_translation("bidirectional_token_accuracy"),
-            epochs=_FEW, max_trials={"smoke": 2, "quick": 6, "full": 30}),
+            epochs=_FEW, max_trials={"smoke": 2, "quick": 6, "full": 30}, needs_data=True),
     },
     "dirty_documents": {
         "page": TuneTask("dirty_documents", "page", lambda d: PageDenoiserHyperModel(),

@@ -242,7 +242,7 @@ rows = [
 rec.table("Validation pages at original size", rows)
 
 # %%
-# The validation page on which the two models differ most, cleaned by each.
+# The validation page where ours gains most over the source's model, cleaned by each.
 gap = [metrics.pages_rmse([s], [c]) - metrics.pages_rmse([p], [c])
        for s, p, c in zip(source_val, page_val, val_clean)]
 k = int(np.argmax(gap))

@@ -141,6 +141,13 @@ def test_both_models_give_back_pages_of_their_original_size():
         assert all(0 <= c.min() and c.max() <= 1 for c in cleaned)
 
 
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_page_of_any_size_goes_through_a_denoiser_of_any_depth(depth):
+    page = np.random.default_rng(0).random((258, 541), dtype=np.float32)
+    model = models.page_denoiser(width=2, depth=depth)
+    assert models.denoise_native(model, [page])[0].shape == (258, 541)
+
+
 def test_page_denoiser_starts_near_the_identity_and_learns_to_clean():
     # A residual model: before training it returns roughly its input; a few steps on
     # "brighten the background" must move it towards the target.

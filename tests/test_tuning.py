@@ -98,6 +98,17 @@ def test_trials_per_process_resumes_the_search_in_fresh_processes(tmp_path):
     assert all(r["status"] == "COMPLETED" for r in rows)
 
 
+def test_resuming_with_other_settings_is_refused(tmp_path):
+    common = dict(directory=tmp_path, output=tmp_path / "out", max_trials=1, profile="smoke")
+    search.run("mnist_dae", epochs=1, seed=0, **common)
+    with pytest.raises(search.SettingsMismatchError, match=r"seed 0 then, 1 now"):
+        search.run("mnist_dae", epochs=1, seed=1, **common)
+    assert cli.main(["tune", "mnist_dae", "--profile", "smoke", "--max-trials", "1",
+                     "--epochs", "2", "--directory", str(tmp_path)]) == cli.EXIT_USAGE
+    # --overwrite starts a new search with the new settings.
+    search.run("mnist_dae", epochs=1, seed=1, overwrite=True, **common)
+
+
 def test_a_search_whose_trials_all_fail_is_an_error_naming_the_failure(tmp_path, monkeypatch,
                                                                        capsys):
     # What a missing tensorboard does: KerasTuner imports its hparams plugin every trial.

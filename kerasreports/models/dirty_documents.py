@@ -19,7 +19,7 @@ of training gets the source's model below that. `page_denoiser` avoids the resiz
 small fully convolutional grey U-Net (two 2x down-samplings, `width` filters at the top)
 that learns a correction added to the dirty page. It is trained on random patches and
 applied to whole pages at their native size (`denoise_native` pads each page to a
-multiple of 4 and crops the result).
+multiple of 2**depth and crops the result).
 """
 
 from __future__ import annotations
@@ -114,8 +114,15 @@ def denoise_resized(model: keras.Model, pages: list[np.ndarray], *,
 
 
 def denoise_native(model: keras.Model, pages: list[np.ndarray], *,
-                   multiple: int = 4) -> list[np.ndarray]:
-    """Run a fully convolutional model on each page at its own size, clipped to [0, 1]."""
+                   multiple: int | None = None) -> list[np.ndarray]:
+    """Run a fully convolutional model on each page at its own size, clipped to [0, 1].
+
+    Each page is padded (edge values) to a multiple of `multiple` px, by default 2 to the
+    number of the model's 2x poolings, so that up-sampled maps meet their skips.
+    """
+    if multiple is None:
+        pools = sum(isinstance(layer, layers.MaxPooling2D) for layer in model.layers)
+        multiple = 2**pools
     cleaned = []
     for page in pages:
         height, width = page.shape
