@@ -237,7 +237,7 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
 
     settings = {"report": name, "builder": task.builder, "tuner": kind, "profile": profile,
                 "seed": seed, "epochs": epochs}
-    if not (overwrite and this_role != "worker"):
+    if not overwrite:  # (with --overwrite a worker trusts the chief's fresh search)
         check_settings(directory / project, settings)
 
     # The chief only hands out trials: it needs data only where the search space is sized
