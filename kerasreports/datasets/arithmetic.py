@@ -1,0 +1,214 @@
+"""Arithmetic queries as text and as MNIST-digit images (R4, `seeds/001_*`).
+
+The source's course template generated every query `i <op> j` (0 <= i, j <=
+`highest_integer`) as text right-padded with spaces ('22+13', '5-7  '), its answer the
+same way ('35 ', '-2 '), and the same strings as sequences of 28x28 images: a random MNIST
+image for each digit, a drawn operator image (`generate_images`) for '+', '-' or '*', and
+a blank image for the padding space. We keep its functions and shapes, with two changes:
+
+- the images of a query are drawn from a pool the caller gives (`images_for`), so that the
+  training queries use MNIST's training split and the test queries its test split, and no
+  digit image is seen on both sides (the template drew from one pool);
+- operator images are drawn with scikit-image (anti-aliased lines, 2 px wide, rotated with
+  SciPy for '*'), not OpenCV, which this package does not depend on.
+
+Everything is seeded by a `numpy.random.Generator`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+
+OPERATORS = ("+", "-", "*")
+DIGITS = "0123456789"
+
+
+def alphabet(operands=("+", "-")) -> str:
+    """The characters of queries and answers: digits, the operators in use, space.
+
+    '0123456789+- ' (13) for addition and subtraction, '0123456789* ' (12) for
+    multiplication. '-' is always included when answers can be negative.
+    """
+    _check_operands(operands)
+    signs = "".join(op for op in OPERATORS if op in operands)
+    return DIGITS + signs + " "
+
+
+def _check_operands(operands) -> None:
+    unknown = [op for op in operands if op not in OPERATORS]
+    if unknown or not operands:
+        raise ValueError(f"unknown operand(s) {unknown or operands!r}; use any of "
+                         f"{', '.join(OPERATORS)}")
+
+
+def lengths(highest_integer: int, num_addends: int = 2, operands=("+", "-")) -> tuple[int, int]:
+    """(query length, answer length) that every query and answer fits in.
+
+    99, 2 addends, +/-: (5, 3) ('99+99', '198' or '-99'); with '*': (5, 4) ('9801').
+    """
+    _check_range(highest_integer, num_addends)
+    _check_operands(operands)
+    digits = len(str(highest_integer))
+    query = num_addends * digits + num_addends - 1
+    extremes = []
+    if "+" in operands:
+        extremes.append(num_addends * highest_integer)
+    if "-" in operands:
+        extremes.append(-(num_addends - 1) * highest_integer)
+    if "*" in operands:
+        extremes.append(highest_integer ** num_addends)
+    return query, max(len(str(e)) for e in extremes)
+
+
+def _check_range(highest_integer: int, num_addends: int) -> None:
+    if int(highest_integer) != highest_integer or highest_integer < 1:
+        raise ValueError(f"highest_integer must be a whole number of at least 1, "
+                         f"not {highest_integer!r}")
+    if int(num_addends) != num_addends or num_addends < 2:
+        raise ValueError(f"num_addends must be a whole number of at least 2, "
+                         f"not {num_addends!r}")
+
+
+def queries(highest_integer: int = 99, num_addends: int = 2, operands=("+", "-"), *,
+            query_length: int | None = None,
+            answer_length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every query and its answer, as right-padded strings, in the template's order.
+
+    For each first number, each second number, ..., each operand: 'i<op>j'. Answers are
+    evaluated left to right with the usual precedence (Python's). Explicit lengths shorter
+    than the longest query or answer are an error naming it.
+    """
+    need_query, need_answer = lengths(highest_integer, num_addends, operands)
+    query_length = query_length or need_query
+    answer_length = answer_length or need_answer
+    # Checked before enumerating: a too-large range would otherwise build millions first.
+    longest = operands[0].join([str(highest_integer)] * num_addends)
+    if need_query > query_length:
+        raise ValueError(f"query {longest!r} does not fit in {query_length} characters; "
+                         f"lower highest_integer or raise query_length")
+    if need_answer > answer_length:
+        raise ValueError(f"answers of {need_answer} characters (e.g. for "
+                         f"{highest_integer} and {num_addends} addends) do not fit in "
+                         f"{answer_length}; lower highest_integer or raise answer_length")
+    texts, answers = [], []
+    for values in itertools.product(range(highest_integer + 1), repeat=num_addends):
+        for op in operands:
+            text = op.join(str(v) for v in values)
+            texts.append(text)
+            answers.append(str(eval(text)))  # digits and one operator only: safe
+    return (np.array([t.ljust(query_length) for t in texts]),
+            np.array([a.ljust(answer_length) for a in answers]))
+
+
+def generate_images(number_of_images: int = 50, sign: str = "-", *,
+                    rng: np.random.Generator | None = None) -> np.ndarray:
+    """`number_of_images` 28x28 images of an operator in [0, 1], no two alike.
+
+    '-': one line between random end points near the centre row; '+': that line and a
+    second, crossing one near the centre column; '*': three lines at 50 degree turns.
+    """
+    from scipy.ndimage import rotate
+    from skimage.draw import line_aa
+
+    if sign not in OPERATORS:
+        raise ValueError(f"unknown sign {sign!r}; use one of {', '.join(OPERATORS)}")
+    rng = rng or np.random.default_rng()
+    images = np.zeros((number_of_images, 28, 28))
+    rows = rng.integers(12, 16, (number_of_images, 2))  # the template's ranges
+    start = rng.integers(6, 10, number_of_images)
+    end = rng.integers(18, 22, number_of_images)
+
+    def draw(image, r0, c0, r1, c1):
+        for offset in (0, 1):  # 2 px wide, as the template's thickness 2
+            rr, cc, value = line_aa(r0 + offset, c0, r1 + offset, c1)
+            keep = (rr < 28) & (cc < 28)
+            image[rr[keep], cc[keep]] = np.maximum(image[rr[keep], cc[keep]], value[keep])
+
+    for i, image in enumerate(images):
+        draw(image, rows[i, 0], start[i], rows[i, 1], end[i])  # horizontal stroke
+        if sign == "+":
+            draw(image, start[i], rows[i, 0], end[i], rows[i, 1])  # vertical stroke
+        if sign == "*":
+            for _ in range(2):
+                image[:] = rotate(image, -50, reshape=False, order=1)
+                draw(image, rows[i, 0], start[i], rows[i, 1], end[i])
+    return np.clip(images, 0, 1)
+
+
+def images_for(texts, pools: dict[str, np.ndarray], *,
+               rng: np.random.Generator) -> np.ndarray:
+    """(n, length, 28, 28) images of strings: a random image from `pools[char]` each."""
+    missing = sorted({c for t in texts for c in t} - set(pools))
+    if missing:
+        raise ValueError(f"no images for character(s) {missing!r}")
+    out = np.zeros((len(texts), len(texts[0]), 28, 28), dtype="float32")
+    for i, text in enumerate(texts):
+        for j, char in enumerate(text):
+            pool = pools[char]
+            out[i, j] = pool[rng.integers(len(pool))]
+    return out
+
+
+def image_pools(digit_images: np.ndarray, digit_labels: np.ndarray, operands, *,
+                rng: np.random.Generator, operator_images: int = 50) -> dict[str, np.ndarray]:
+    """Images per character: MNIST digits by label (uint8 or [0, 1]), drawn operators, a
+    blank image for the padding space."""
+    scale = 255.0 if digit_images.dtype == np.uint8 else 1.0
+    pools = {d: digit_images[digit_labels == int(d)] / scale for d in DIGITS}
+    empty = [d for d, pool in pools.items() if len(pool) == 0]
+    if empty:
+        raise ValueError(f"no images of digit(s) {empty}")
+    for op in operands:
+        pools[op] = generate_images(operator_images, op, rng=rng)
+    pools[" "] = np.zeros((1, 28, 28))
+    return pools
+
+
+class ArithmeticData(NamedTuple):
+    x_text: np.ndarray  # (n,) query strings, e.g. '22+13'
+    x_img: np.ndarray  # (n, query length, 28, 28) in [0, 1]
+    y_text: np.ndarray  # (n,) answer strings, e.g. '35 '
+    y_img: np.ndarray  # (n, answer length, 28, 28) in [0, 1]
+
+
+def create_data(highest_integer: int = 99, num_addends: int = 2, operands=("+", "-"), *,
+                digit_images: np.ndarray, digit_labels: np.ndarray,
+                rng: np.random.Generator) -> ArithmeticData:
+    """Every query of the template as text and images, the images drawn from the given
+    digits (one MNIST split) and from freshly drawn operator images."""
+    x_text, y_text = queries(highest_integer, num_addends, operands)
+    pools = image_pools(digit_images, digit_labels, operands, rng=rng)
+    return ArithmeticData(x_text, images_for(x_text, pools, rng=rng),
+                          y_text, images_for(y_text, pools, rng=rng))
+
+
+def encode_labels(labels, chars: str) -> np.ndarray:
+    """One-hot (n, length, len(chars)) float32 of equal-length strings over `chars`."""
+    labels = list(labels)
+    if not labels:
+        return np.zeros((0, 0, len(chars)), dtype="float32")
+    length = len(labels[0])
+    index = {c: k for k, c in enumerate(chars)}
+    one_hot = np.zeros((len(labels), length, len(chars)), dtype="float32")
+    for i, label in enumerate(labels):
+        if len(label) != length:
+            raise ValueError(f"label {i} {label!r} has {len(label)} characters, the first "
+                             f"has {length}: pad them to one length")
+        for j, char in enumerate(label):
+            if char not in index:
+                raise ValueError(f"label {i} {label!r} has {char!r} at position {j}, "
+                                 f"which is not in the alphabet {chars!r}")
+            one_hot[i, j, index[char]] = 1.0
+    return one_hot
+
+
+def decode_labels(one_hot: np.ndarray, chars: str) -> np.ndarray:
+    """Strings from (n, length, len(chars)) scores: the arg-max character at each step."""
+    one_hot = np.asarray(one_hot)
+    if one_hot.ndim != 3 or one_hot.shape[-1] != len(chars):
+        raise ValueError(f"expected (n, length, {len(chars)}) scores, got {one_hot.shape}")
+    table = np.array(list(chars))
+    return np.array(["".join(row) for row in table[np.argmax(one_hot, axis=-1)]])

@@ -1,0 +1,79 @@
+"""R4 data generators: queries, operator images, MNIST images per split, one-hot labels."""
+
+import numpy as np
+import pytest
+
+from kerasreports.datasets import arithmetic, synthetic
+
+
+def test_the_templates_alphabets_and_lengths():
+    assert arithmetic.alphabet(("+", "-")) == "0123456789+- "
+    assert arithmetic.alphabet(("*",)) == "0123456789* "
+    assert arithmetic.lengths(99, 2, ("+", "-")) == (5, 3)
+    assert arithmetic.lengths(99, 2, ("*",)) == (5, 4)
+
+
+def test_every_query_with_its_answer_padded_right():
+    x, y = arithmetic.queries(99)
+    assert len(x) == 100 * 100 * 2 and x[0] == "0+0  " and x[1] == "0-0  "
+    pairs = dict(zip(x, y))
+    assert pairs["22+13"] == "35 " and pairs["33-44"] == "-11" and pairs["99+99"] == "198"
+    x, y = arithmetic.queries(99, operands=("*",))
+    assert dict(zip(x, y))["99*99"] == "9801" and {len(a) for a in y} == {4}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(highest_integer=0), "at least 1"),
+    (dict(highest_integer=99, operands=("/",)), "unknown operand"),
+    (dict(highest_integer=999, query_length=5), "'999\\+999' does not fit in 5"),
+    (dict(highest_integer=99, operands=("*",), answer_length=3), "4 characters .* in 3"),
+])
+def test_bad_ranges_and_operands_are_explained(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        arithmetic.queries(**kwargs)
+
+
+def test_operator_images_differ_and_look_like_their_sign():
+    rng = np.random.default_rng(0)
+    minus = arithmetic.generate_images(20, "-", rng=rng)
+    plus = arithmetic.generate_images(20, "+", rng=rng)
+    times = arithmetic.generate_images(20, "*", rng=rng)
+    for images in (minus, plus, times):
+        assert images.shape == (20, 28, 28) and 0 <= images.min() and images.max() <= 1
+        flat = images.reshape(20, -1)
+        assert len({row.tobytes() for row in flat}) > 1  # random end points
+    # A minus is one horizontal stroke: ink in few rows; a plus also fills the centre column.
+    assert (minus.sum(axis=2) > 0.5).sum(axis=1).mean() < 6
+    assert plus[:, 8:20, 11:17].sum() > 3 * minus[:, 8:20, 11:17].sum() / 2
+    assert times.sum() > minus.sum()
+    with pytest.raises(ValueError, match="unknown sign"):
+        arithmetic.generate_images(1, "/")
+
+
+def test_images_come_from_the_split_they_are_given():
+    train = synthetic.mnist_like_images(300, seed=0)
+    test = synthetic.mnist_like_images(300, seed=1)
+    rng = np.random.default_rng(0)
+    data = arithmetic.create_data(9, digit_images=train[0], digit_labels=train[1], rng=rng)
+    assert data.x_img.shape == (len(data.x_text), 3, 28, 28)
+    assert data.y_img.shape == (len(data.y_text), 2, 28, 28)
+    train_digits = {(im / 255.0).astype("float32").tobytes() for im in train[0]}
+    test_digits = {(im / 255.0).astype("float32").tobytes() for im in test[0]}
+    for text, images in zip(data.x_text[:50], data.x_img[:50]):
+        for char, image in zip(text, images):
+            if char in arithmetic.DIGITS:
+                assert image.tobytes() in train_digits and image.tobytes() not in test_digits
+            elif char == " ":
+                assert not image.any()
+
+
+def test_labels_round_trip_and_unknown_characters_are_named():
+    chars = arithmetic.alphabet()
+    labels = ["35 ", "-11", "198"]
+    one_hot = arithmetic.encode_labels(labels, chars)
+    assert one_hot.shape == (3, 3, 13) and (one_hot.sum(-1) == 1).all()
+    assert list(arithmetic.decode_labels(one_hot, chars)) == labels
+    with pytest.raises(ValueError, match=r"'\*' at position 1"):
+        arithmetic.encode_labels(["2*3"], chars)
+    with pytest.raises(ValueError, match="pad them to one length"):
+        arithmetic.encode_labels(["1", "22"], chars)
