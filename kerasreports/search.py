@@ -16,10 +16,10 @@ things are added to KerasTuner here:
 - A search whose trials all failed, or most of them, is an error naming the first
   failure. (KerasTuner itself returns normally with a "best" model, e.g. when every
   trial failed importing TensorBoard's hparams plugin.)
-- A worker that dies mid-trial would leave the chief waiting for it forever. Workers
-  send a heartbeat (a cheap `get_trial` call) every few seconds while training; when a
-  worker is silent for `worker_timeout` seconds, the chief records its trial as failed,
-  with a message saying so, and the other workers finish the search.
+- A worker that dies would leave the chief waiting for it forever. Workers send a
+  heartbeat (a cheap `get_trial` call) every few seconds while training; when a worker
+  is silent for `worker_timeout` seconds, the chief forgets it and records its trial, if
+  it had one, as failed with a message saying so; the other workers finish the search.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ SETTINGS_FILE = "kerasreports_search.json"
 
 
 def role() -> str:
-    """ "single", "chief" or "worker", from KerasTuner's environment variables."""
+    """`single`, `chief` or `worker`, from KerasTuner's environment variables."""
     if not os.environ.get("KERASTUNER_ORACLE_IP"):
         return "single"
     return "chief" if "chief" in os.environ.get("KERASTUNER_TUNER_ID", "") else "worker"

@@ -126,9 +126,8 @@ rec.table("Data", [
 # %%
 identity_rmse = metrics.pages_rmse(val_dirty, val_clean)
 identity_ssim = metrics.mean_ssim(val_dirty, val_clean)
-round_trip = [keras.ops.convert_to_numpy(keras.ops.image.resize(
-    models.resize_pages([p], channels=1)[0], p.shape, antialias=True))[..., 0]
-    for p in val_clean]
+round_trip = [models.restore_size(models.resize_pages([p], channels=1)[0], p.shape)
+              for p in val_clean]
 resize_floor_rmse = metrics.pages_rmse(round_trip, val_clean)
 rec.metric("identity_val_rmse", identity_rmse)
 rec.metric("identity_val_ssim", identity_ssim)

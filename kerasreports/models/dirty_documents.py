@@ -105,12 +105,14 @@ def denoise_resized(model: keras.Model, pages: list[np.ndarray], *,
     size = model.input_shape[1]
     outputs = model.predict(resize_pages(pages, size, model.input_shape[-1]),
                             batch_size=batch_size, verbose=0)
-    restored = []
-    for page, output in zip(pages, outputs):
-        grey = np.mean(output, axis=-1, keepdims=True)
-        back = keras.ops.image.resize(grey, page.shape, antialias=True)
-        restored.append(np.clip(keras.ops.convert_to_numpy(back)[..., 0], 0, 1))
-    return restored
+    return [restore_size(output, page.shape) for page, output in zip(pages, outputs)]
+
+
+def restore_size(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A (size, size, channels) image back to a grey page of `shape`, in [0, 1]."""
+    grey = np.mean(image, axis=-1, keepdims=True)
+    back = keras.ops.image.resize(grey, shape, antialias=True)
+    return np.clip(keras.ops.convert_to_numpy(back)[..., 0], 0, 1)
 
 
 def denoise_native(model: keras.Model, pages: list[np.ndarray], *,
