@@ -137,8 +137,76 @@ DIRTY_DOCUMENTS = Report(
     ),
 )
 
+# The source's stacking tables (1 and 4): (task, extra encoder LSTMs) -> parameters,
+# train and test accuracy (per character, Keras' `accuracy`). Its Table 4 lists the
+# 13-character counts for 1 and 2 extra layers, which a 12-character model cannot have.
+_ARITHMETIC_STACKING = {("addsub", 1): (1_330_445, 0.9963, 0.9925),
+                        ("addsub", 2): (1_855_757, 0.9745, 0.9947),
+                        ("mul", 0): (803_852, 0.9137, 0.8243),
+                        ("mul", 1): (None, 0.9309, 0.8330),
+                        ("mul", 2): (None, 0.9066, 0.8065),
+                        ("mul", 3): (2_379_788, 0.8535, 0.7605)}
+
+ARITHMETIC = Report(
+    name="arithmetic",
+    title="RNNs that add, subtract and multiply, from text and from MNIST digit images",
+    source="001_2dfdf2f5b268abfe.txt",
+    datasets=("mnist",),
+    profiles={
+        "smoke": {"generated_data": True, "highest_integer": 9, "text_epochs": 1,
+                  "image_epochs": 1, "convlstm_epochs": 1, "reader_epochs": 1,
+                  "finetune_epochs": 1, "generator_epochs": 1, "conv_generator_epochs": 1,
+                  "conv_generator_queries": 0},
+        "full": {"text_epochs": 100, "text_batch_size": 128, "text_learning_rate": 0.001,
+                 "image_epochs": 100, "image_batch_size": 16, "convlstm_epochs": 25,
+                 "reader_epochs": 5, "finetune_epochs": 5, "generator_epochs": 200,
+                 "conv_generator_epochs": 20, "conv_generator_queries": 0},
+    },
+    source_figures=(
+        *(fig for (task, extra), (params, train, test) in _ARITHMETIC_STACKING.items()
+          for fig in (
+              *((SourceFigure(f"t2t_{task}_{extra}_params",
+                              f"text to text {task}, {extra} extra LSTM: parameters",
+                              params),) if params else ()),
+              SourceFigure(f"t2t_{task}_{extra}_train_char_accuracy",
+                           f"text to text {task}, {extra} extra LSTM: train char accuracy",
+                           train),
+              SourceFigure(f"t2t_{task}_{extra}_test_char_accuracy",
+                           f"text to text {task}, {extra} extra LSTM: test char accuracy",
+                           test, (task, extra) in {("addsub", 1), ("mul", 1)}))),
+        SourceFigure("i2t_addsub_convlstm_test_char_accuracy",
+                     "image to text +/-, ConvLSTM2D: test char accuracy (Table 2)", 0.30),
+        SourceFigure("i2t_addsub_conv_test_char_accuracy",
+                     "image to text +/-, TD Conv2D + LSTMs: test char accuracy (Table 3)",
+                     0.89, True),
+        SourceFigure("i2t_mul_conv_test_char_accuracy",
+                     "image to text ×, TD Conv2D + LSTMs: test char accuracy (Table 5)", 0.88),
+        SourceFigure("i2t_addsub_ours_test_char_accuracy",
+                     "image to text +/-, read then compute: test char accuracy (beyond the "
+                     "source; target 0.97)", None, True),
+        SourceFigure("i2t_addsub_ours_test_answer_accuracy",
+                     "image to text +/-, read then compute: whole answers right (beyond the "
+                     "source)", None),
+        SourceFigure("t2i_dense_encoder_params", "text to image: encoder LSTM parameters",
+                     276_480),
+        SourceFigure("t2i_dense_decoder_lstm_params", "text to image: decoder LSTM parameters",
+                     525_312),
+        SourceFigure("t2i_dense_hidden_params", "text to image: TD Dense(128) parameters",
+                     32_896),
+        SourceFigure("t2i_dense_output_params", "text to image: TD Dense(784) parameters",
+                     101_136),
+        SourceFigure("t2i_conv_lstm_params", "text to image, Conv2DTranspose model: "
+                     "LSTM(1024) parameters", 4_251_648),
+        SourceFigure("t2i_conv_decoder_params", "text to image, Conv2DTranspose model: "
+                     "decoder parameters", 2_731_907),
+        SourceFigure("t2i_addsub_regularized_readable_answers",
+                     "text to image +/-, BN + Dropout: generated answers read correctly "
+                     "(source: judged by eye)", None, True),
+    ),
+)
+
 REPORTS: dict[str, Report] = {
-    r.name: r for r in (MNIST_DAE, TRANSLATION, DIRTY_DOCUMENTS)}
+    r.name: r for r in (MNIST_DAE, TRANSLATION, DIRTY_DOCUMENTS, ARITHMETIC)}
 
 
 def get(name: str) -> Report:

@@ -60,3 +60,38 @@ def mean_ssim(pages: list[np.ndarray], targets: list[np.ndarray]) -> float:
     return float(np.mean([structural_similarity(np.asarray(p, np.float64),
                                                 np.asarray(t, np.float64), data_range=1.0)
                           for p, t in zip(pages, targets, strict=True)]))
+
+
+def character_accuracy(true_texts, predicted_texts) -> float:
+    """Fraction of answer characters (padding spaces included) predicted right: what
+    Keras' `accuracy` gives for one-hot answers, and what the R4 source's tables show."""
+    true, predicted = _equal_length_texts(true_texts, predicted_texts)
+    return float(np.mean(true == predicted))
+
+
+def answer_accuracy(true_texts, predicted_texts) -> float:
+    """Fraction of answers predicted whole, every character right."""
+    true, predicted = _equal_length_texts(true_texts, predicted_texts)
+    return float(np.mean(np.all(true == predicted, axis=1)))
+
+
+def _equal_length_texts(true_texts, predicted_texts):
+    true = np.array([list(t) for t in true_texts])
+    predicted = np.array([list(t) for t in predicted_texts])
+    if true.shape != predicted.shape:
+        raise ValueError(f"{true.shape} true characters vs {predicted.shape} predicted: "
+                         f"give as many answers, padded to one length")
+    return true, predicted
+
+
+def numeric_errors(true_texts, predicted_texts) -> np.ndarray:
+    """true - predicted as numbers; NaN where a prediction does not read as an integer
+    (e.g. '1-3' or '  ')."""
+    def value(text):
+        try:
+            return float(int(text.strip()))
+        except ValueError:
+            return np.nan
+
+    return np.array([value(t) - value(p) for t, p in zip(true_texts, predicted_texts,
+                                                          strict=True)])

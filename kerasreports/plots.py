@@ -118,3 +118,60 @@ def objective_per_trial(trial_ids: list[str], values: list, *, objective: str,
                    label="failed trial" if k == 0 else None)
     ax.set_xticks(x, trial_ids, rotation=90 if len(x) > 12 else 0)
     return _finish(fig, ax, xlabel="trial", ylabel=objective, title=title)
+
+
+def error_distributions(errors: dict[str, np.ndarray], *, title: str = ""):
+    """The R4 source's Figures 2-5 for each labelled error set, one row each: a boxplot of
+    every numeric error, a histogram without the boxplot's outliers, and their boxplot.
+
+    NaN errors (predictions that are not numbers) are left out and counted in the label.
+    """
+    fig, axes = plt.subplots(len(errors), 3, figsize=(10, 2.4 * len(errors)), squeeze=False)
+    for row, (label, values) in zip(axes, errors.items()):
+        values = np.asarray(values, dtype=float)
+        unreadable = int(np.isnan(values).sum())
+        values = values[~np.isnan(values)]
+        q1, q3 = np.percentile(values, [25, 75]) if len(values) else (0.0, 0.0)
+        spread = 1.5 * (q3 - q1)
+        inliers = values[(values >= q1 - spread) & (values <= q3 + spread)]
+        row[0].boxplot(values, vert=False)
+        row[0].set_title(f"{label}: all errors" + (f" ({unreadable} not numbers)"
+                                                   if unreadable else ""), fontsize=9)
+        low, high = (inliers.min(), inliers.max()) if len(inliers) else (0, 0)
+        row[1].hist(inliers, bins=np.arange(low - 0.5, high + 1.5), color="C0")
+        row[1].set_title(f"without outliers ({len(values) - len(inliers)} removed)",
+                         fontsize=9)
+        row[1].set_yscale("log")
+        row[2].boxplot(inliers, vert=False)
+        row[2].set_title("boxplot without outliers", fontsize=9)
+        for ax in row:
+            ax.set_xlabel("true - predicted")
+            ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def image_strips(rows: list[tuple[str, dict[str, np.ndarray]]], *, scale: float = 1.0):
+    """Rows of image sequences, each shown as one strip: (row label, {column title:
+    (length, 28, 28[, 1]) images}), e.g. an answer's true images beside generated ones."""
+    ncols = max(len(columns) for _, columns in rows)
+    fig, axes = plt.subplots(len(rows), ncols, squeeze=False,
+                             figsize=(ncols * 1.6 * scale, len(rows) * 0.9 * scale))
+    for r, (label, columns) in enumerate(rows):
+        for c, (title, images) in enumerate(columns.items()):
+            images = np.asarray(images)
+            strip = np.concatenate(list(images.reshape(images.shape[0], 28, 28)), axis=1)
+            ax = axes[r, c]
+            ax.imshow(strip, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(title, fontsize=9)
+            if c == 0:
+                ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+        for c in range(len(columns), ncols):
+            axes[r, c].set_axis_off()
+    fig.tight_layout()
+    return fig

@@ -1,7 +1,8 @@
 """Training recipes: how a builder's model is optimised, kept apart from what it is.
 
 A `Recipe` is the batch size, learning rate and its schedule, whether to compile the step
-with XLA, and how batches are fed: `"arrays"` hands NumPy arrays to `fit` (the plain way,
+with XLA (`"auto"`, the default, is Keras' choice: off for TensorFlow on a CPU, `jax.jit`
+on JAX, which runs op by op without it), and how batches are fed: `"arrays"` hands NumPy arrays to `fit` (the plain way,
 as the sources did), `"tf.data"` feeds a shuffled, prefetched `tf.data` pipeline that
 drops the last partial batch. On this package's 2-core CPU the plain way costs about
 25 s per epoch outside the training steps (Keras' array adapter re-slicing the arrays),
@@ -25,13 +26,19 @@ class Recipe:
     batch_size: int
     learning_rate: float
     schedule: str = "constant"  # or "cosine": decay to 0 over the whole run
-    jit_compile: bool = False
+    jit_compile: bool | str = "auto"
     pipeline: str = "arrays"  # or "tf.data" (TensorFlow backend only)
 
     def describe(self) -> str:
         return (f"{self.name}: batch {self.batch_size}, Adam lr {self.learning_rate:g} "
-                f"({self.schedule}), XLA {'on' if self.jit_compile else 'off'}, "
+                f"({self.schedule}), XLA {self.xla}, "
                 f"{self.pipeline} input")
+
+    @property
+    def xla(self) -> str:
+        if self.jit_compile == "auto":
+            return "auto"
+        return "on" if self.jit_compile else "off"
 
     def optimizer(self, steps_per_epoch: int, epochs: int):
         if self.schedule == "constant":

@@ -181,8 +181,30 @@ def create_data(highest_integer: int = 99, num_addends: int = 2, operands=("+", 
     digits (one MNIST split) and from freshly drawn operator images."""
     x_text, y_text = queries(highest_integer, num_addends, operands)
     pools = image_pools(digit_images, digit_labels, operands, rng=rng)
-    return ArithmeticData(x_text, images_for(x_text, pools, rng=rng),
-                          y_text, images_for(y_text, pools, rng=rng))
+    return with_images(x_text, y_text, pools, rng=rng)
+
+
+def split_queries(test_size: float, highest_integer: int = 99, num_addends: int = 2,
+                  operands=("+", "-"), *, rng: np.random.Generator):
+    """Every query shuffled and split: ((train queries, answers), (test queries, answers)).
+
+    `test_size` is the test share, as scikit-learn's `train_test_split` (the source's
+    0.25, 0.5, 0.75, 0.9); both sides keep at least one query.
+    """
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be between 0 and 1, not {test_size!r}")
+    x, y = queries(highest_integer, num_addends, operands)
+    order = rng.permutation(len(x))
+    n_test = min(max(1, round(test_size * len(x))), len(x) - 1)
+    test, train = order[:n_test], order[n_test:]
+    return (x[train], y[train]), (x[test], y[test])
+
+
+def with_images(texts, answers, pools: dict[str, np.ndarray], *,
+                rng: np.random.Generator) -> ArithmeticData:
+    """Queries and answers as `ArithmeticData`, their images drawn from `pools`."""
+    return ArithmeticData(np.asarray(texts), images_for(texts, pools, rng=rng),
+                          np.asarray(answers), images_for(answers, pools, rng=rng))
 
 
 def encode_labels(labels, chars: str) -> np.ndarray:
@@ -212,3 +234,68 @@ def decode_labels(one_hot: np.ndarray, chars: str) -> np.ndarray:
         raise ValueError(f"expected (n, length, {len(chars)}) scores, got {one_hot.shape}")
     table = np.array(list(chars))
     return np.array(["".join(row) for row in table[np.argmax(one_hot, axis=-1)]])
+
+
+class Task(NamedTuple):
+    """One of the source's two problems: its operators, alphabet and padded lengths."""
+
+    name: str
+    operands: tuple[str, ...]
+    highest_integer: int
+
+    @property
+    def chars(self) -> str:
+        return alphabet(self.operands)
+
+    @property
+    def query_length(self) -> int:
+        return lengths(self.highest_integer, 2, self.operands)[0]
+
+    @property
+    def answer_length(self) -> int:
+        return lengths(self.highest_integer, 2, self.operands)[1]
+
+
+def tasks(highest_integer: int = 99) -> dict[str, Task]:
+    """The source's addition/subtraction and multiplication tasks."""
+    return {"addsub": Task("addsub", ("+", "-"), highest_integer),
+            "mul": Task("mul", ("*",), highest_integer)}
+
+
+def split_with_images(task: Task, test_size: float, digits, *,
+                      rng: np.random.Generator) -> tuple[ArithmeticData, ArithmeticData]:
+    """The task's queries split into training and test queries, as text and images.
+
+    `digits` is an `mnist.ImageDataset`: training queries are drawn with its training
+    images (and one set of operator images), test queries with its test images (and
+    another), so no image is seen on both sides.
+    """
+    (x_train, y_train), (x_test, y_test) = split_queries(
+        test_size, task.highest_integer, 2, task.operands, rng=rng)
+    sides = []
+    for (texts, answers), split in (((x_train, y_train), digits.train),
+                                    ((x_test, y_test), digits.test)):
+        pools = image_pools(split.images, split.labels, task.operands, rng=rng)
+        sides.append(with_images(texts, answers, pools, rng=rng))
+    return sides[0], sides[1]
+
+
+def character_images(split, chars: str, *, rng: np.random.Generator,
+                     operator_images: int | None = None,
+                     blanks: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Single images labelled with their index in `chars`, for a character classifier:
+    every MNIST image of `split`, `operator_images` fresh images of each operator in
+    `chars` (default: as many as of an average digit) and `blanks` blank images (the
+    padding space; default a tenth of that). Shuffled."""
+    operator_images = operator_images or max(1, len(split.images) // 10)
+    blanks = blanks or max(1, operator_images // 10)
+    images = [split.images.astype("float32") / 255.0]
+    labels = [np.array([chars.index(str(d)) for d in split.labels])]
+    for op in (c for c in chars if c in OPERATORS):
+        images.append(generate_images(operator_images, op, rng=rng).astype("float32"))
+        labels.append(np.full(operator_images, chars.index(op)))
+    images.append(np.zeros((blanks, 28, 28), dtype="float32"))
+    labels.append(np.full(blanks, chars.index(" ")))
+    x, y = np.concatenate(images), np.concatenate(labels)
+    order = rng.permutation(len(x))
+    return x[order], y[order]
