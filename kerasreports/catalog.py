@@ -157,10 +157,10 @@ ARITHMETIC = Report(
                   "image_epochs": 1, "convlstm_epochs": 1, "reader_epochs": 1,
                   "finetune_epochs": 1, "generator_epochs": 1, "conv_generator_epochs": 1,
                   "conv_generator_queries": 0},
-        "full": {"text_epochs": 100, "text_batch_size": 128, "text_learning_rate": 0.001,
-                 "image_epochs": 100, "image_batch_size": 16, "convlstm_epochs": 25,
-                 "reader_epochs": 5, "finetune_epochs": 5, "generator_epochs": 200,
-                 "conv_generator_epochs": 20, "conv_generator_queries": 0},
+        "full": {"text_epochs": 100, "image_epochs": 100, "image_batch_size": 16,
+                 "convlstm_epochs": 25, "reader_epochs": 10, "finetune_epochs": 5,
+                 "generator_epochs": 200, "conv_generator_epochs": 20,
+                 "conv_generator_queries": 0},
     },
     source_figures=(
         *(fig for (task, extra), (params, train, test) in _ARITHMETIC_STACKING.items()

@@ -23,6 +23,7 @@ import keras
 import keras_tuner
 
 from kerasreports import metrics
+from kerasreports.models import arithmetic as arithmetic_models
 from kerasreports.models import autoencoders, translation
 from kerasreports.models import dirty_documents as page_models
 
@@ -112,6 +113,96 @@ class SourceAutoencoderHyperModel(_BatchSizeHyperModel):
 
     def build(self, hp):
         model = page_models.source_autoencoder()
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="mse")
+        return model
+
+
+class _ArithmeticHyperModel(_BatchSizeHyperModel):
+    """An R4 builder's search: the task's alphabet and lengths, then `make(hp, size)`."""
+
+    batch_sizes = (32, 64, 128)
+    default_batch_size = 64
+
+    def __init__(self, *, chars: int, query_length: int, answer_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = dict(chars=chars, query_length=query_length, answer_length=answer_length)
+
+
+class Text2TextHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.text2text` (R4): encoder depth, LSTM width, learning rate, batch size."""
+
+    def build(self, hp):
+        model = arithmetic_models.text2text(
+            extra_layers=hp.Int("extra_layers", 0, 3, default=1),
+            units=hp.Choice("units", [128, 256, 384], default=256), **self.size)
+        model.compile(optimizer=_adam(hp, 3e-3, 3e-4, 1e-2),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+
+class Image2TextHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.image2text_conv` (R4): filters, LSTMs, width, learning rate, batch."""
+
+    batch_sizes = (16, 32, 64, 128)
+
+    def build(self, hp):
+        model = arithmetic_models.image2text_conv(
+            filters=hp.Choice("filters", [16, 32, 64], default=32),
+            lstm_layers=hp.Int("lstm_layers", 2, 6, default=5),
+            units=hp.Choice("units", [128, 256], default=256), **self.size)
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+
+class ConvLSTMHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.image2text_convlstm` (R4): filters, width, learning rate, batch size."""
+
+    def build(self, hp):
+        model = arithmetic_models.image2text_convlstm(
+            filters=hp.Choice("filters", [16, 32, 64], default=32),
+            units=hp.Choice("units", [128, 256], default=256), **self.size)
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+
+class ReaderHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.character_classifier` (R4, ours): filters, learning rate, batch size."""
+
+    batch_sizes = (64, 128, 256)
+    default_batch_size = 128
+
+    def build(self, hp):
+        model = arithmetic_models.character_classifier(
+            chars=self.size["chars"], filters=hp.Choice("filters", [16, 32, 64], default=32))
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+
+class Text2ImageHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.text2image_dense` (R4): the source's variants, hidden width, dropout,
+    learning rate, batch size."""
+
+    def build(self, hp):
+        regularized = hp.Boolean("regularized", default=False)
+        with hp.conditional_scope("regularized", [True]):
+            dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.2)
+        model = arithmetic_models.text2image_dense(
+            regularized=regularized, dropout=dropout if regularized else 0.2,
+            bidirectional=hp.Boolean("bidirectional", default=False),
+            hidden=hp.Choice("hidden", [128, 256], default=128), **self.size)
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="mse")
+        return model
+
+
+class Text2ImageConvHyperModel(_ArithmeticHyperModel):
+    """`arithmetic.text2image_conv` (R4): encoder width, learning rate, batch size."""
+
+    def build(self, hp):
+        model = arithmetic_models.text2image_conv(
+            units=hp.Choice("units", [256, 512, 1024], default=1024), **self.size)
         model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="mse")
         return model
 
@@ -285,6 +376,113 @@ def _evaluate_pages(prefix: str, denoise):
     return evaluate
 
 
+# ---------------------------------------------------------------------------- R4
+
+def _load_arithmetic(task_name: str, inputs: str, outputs: str):
+    """Loader for an R4 search: the report's query split (test share 0.25); a seeded 15%
+    of the *training* queries to select on; scored on the test queries (MNIST test
+    images), which the search never sees. `inputs`/`outputs`: "text" or "images";
+    outputs "channels" for `text2image_conv`, "characters" for the character classifier."""
+    def load(profile: str, seed: int) -> SearchData:
+        from kerasreports.datasets import arithmetic, mnist, synthetic
+
+        generated = profile == "smoke"
+        if generated:
+            root = synthetic.write_mnist_like(tempfile.mkdtemp(), "mnist", n_train=2000,
+                                              n_test=500, seed=seed)
+            digits = mnist.load("mnist", root, verify=False)
+        else:
+            digits = mnist.load("mnist")
+        task = arithmetic.tasks(9 if generated else 99)[task_name]
+        rng = np.random.default_rng(seed)
+        size = {"chars": len(task.chars), "query_length": task.query_length,
+                "answer_length": task.answer_length}
+        if outputs == "characters":
+            x, y = arithmetic.character_images(digits.train, task.chars, rng=rng)
+            x_test, y_test = arithmetic.character_images(digits.test, task.chars, rng=rng)
+            n_select = len(x) * 15 // 100
+            one_hot = lambda labels: keras.utils.to_categorical(labels, len(task.chars))  # noqa: E731
+            return SearchData(
+                x[n_select:, ..., None], one_hot(y[n_select:]),
+                (x[:n_select, ..., None], one_hot(y[:n_select])),
+                evaluation={**size, "x_test": x_test[..., None], "y_test": y_test},
+                description=f"MNIST{' (generated)' if generated else ''} digits, drawn "
+                            f"operators and blanks: {len(x) - n_select} training / "
+                            f"{n_select} selection images; scored on {len(x_test)} images "
+                            f"from MNIST's test split")
+        train, test = arithmetic.split_with_images(task, 0.25, digits, rng=rng)
+        n_select = len(train.x_text) * 15 // 100
+
+        def side(data, part):
+            x = (arithmetic.encode_labels(data.x_text[part], task.chars) if inputs == "text"
+                 else data.x_img[part][..., None])
+            if outputs == "text":
+                y = arithmetic.encode_labels(data.y_text[part], task.chars)
+            elif outputs == "channels":
+                y = arithmetic_models.steps_to_channels(data.y_img[part])
+            else:
+                y = data.y_img[part][..., None]
+            return x, y
+
+        x, y = side(train, slice(n_select, None))
+        x_test, y_test = side(test, slice(None))
+        return SearchData(
+            x, y, side(train, slice(None, n_select)),
+            evaluation={**size, "x_test": x_test, "y_test": y_test, "y_text": test.y_text,
+                        "alphabet": task.chars},
+            description=f"{task_name} queries (highest integer {task.highest_integer}, "
+                        f"{inputs} to {outputs}): {len(x)} training / {n_select} selection "
+                        f"queries, both from the report's training side; scored on the "
+                        f"{len(test.x_text)} test queries (MNIST test images)")
+    return load
+
+
+def _evaluate_answers(prefix: str):
+    def evaluate(model, data: SearchData) -> dict:
+        from kerasreports.datasets import arithmetic
+
+        e = data.evaluation
+        predicted = arithmetic.decode_labels(
+            model.predict(e["x_test"], batch_size=512, verbose=0), e["alphabet"])
+        return {f"{prefix}_test_char_accuracy": metrics.character_accuracy(e["y_text"],
+                                                                           predicted),
+                f"{prefix}_test_answer_accuracy": metrics.answer_accuracy(e["y_text"],
+                                                                          predicted)}
+    return evaluate
+
+
+def _evaluate_reader(prefix: str):
+    def evaluate(model, data: SearchData) -> dict:
+        e = data.evaluation
+        return {f"{prefix}_test_accuracy": metrics.accuracy(
+            e["y_test"], model.predict(e["x_test"], batch_size=1024, verbose=0))}
+    return evaluate
+
+
+def _evaluate_images(prefix: str):
+    def evaluate(model, data: SearchData) -> dict:
+        e = data.evaluation
+        images = model.predict(e["x_test"], batch_size=256, verbose=0)
+        return {f"{prefix}_test_mse": float(np.mean((images - e["y_test"]) ** 2))}
+    return evaluate
+
+
+def _arithmetic_hypermodel(cls):
+    def make(d: SearchData):
+        e = d.evaluation
+        return cls(chars=e["chars"], query_length=e["query_length"],
+                   answer_length=e["answer_length"])
+    return make
+
+
+def _arithmetic_task(builder, cls, task_name, inputs, outputs, objective, evaluate, *,
+                     epochs, trials, source_metrics=None):
+    return TuneTask("arithmetic", builder, _arithmetic_hypermodel(cls),
+                    _load_arithmetic(task_name, inputs, outputs), objective, evaluate,
+                    epochs=epochs, max_trials=trials, needs_data=True,
+                    source_metrics=source_metrics or {})
+
+
 def _translation_hypermodel(kind):
     def make(d: SearchData):
         e = d.evaluation
@@ -327,6 +525,40 @@ TASKS: dict[str, dict[str, TuneTask]] = {
                            "val_loss", _evaluate_pages("source", page_models.denoise_resized),
                            epochs={"smoke": 1, "quick": 10, "full": 100},
                            max_trials={"smoke": 2, "quick": 6, "full": 20}),
+    },
+    "arithmetic": {
+        "text2text": _arithmetic_task(
+            "text2text", Text2TextHyperModel, "addsub", "text", "text", "val_accuracy",
+            _evaluate_answers("t2t_addsub"), epochs={"smoke": 1, "quick": 15, "full": 100},
+            trials={"smoke": 2, "quick": 6, "full": 30},
+            source_metrics={"t2t_addsub_test_char_accuracy": "t2t_addsub_1_test_char_accuracy"}),
+        "text2text_mul": _arithmetic_task(
+            "text2text_mul", Text2TextHyperModel, "mul", "text", "text", "val_accuracy",
+            _evaluate_answers("t2t_mul"), epochs={"smoke": 1, "quick": 15, "full": 100},
+            trials={"smoke": 2, "quick": 6, "full": 30},
+            source_metrics={"t2t_mul_test_char_accuracy": "t2t_mul_1_test_char_accuracy"}),
+        "image2text": _arithmetic_task(
+            "image2text", Image2TextHyperModel, "addsub", "images", "text", "val_accuracy",
+            _evaluate_answers("i2t_addsub_conv"), epochs={"smoke": 1, "quick": 4, "full": 100},
+            trials={"smoke": 2, "quick": 4, "full": 20}),
+        "convlstm": _arithmetic_task(
+            "convlstm", ConvLSTMHyperModel, "addsub", "images", "text", "val_accuracy",
+            _evaluate_answers("i2t_addsub_convlstm"), epochs={"smoke": 1, "quick": 2,
+                                                              "full": 25},
+            trials={"smoke": 2, "quick": 4, "full": 20}),
+        "reader": _arithmetic_task(
+            "reader", ReaderHyperModel, "addsub", "images", "characters", "val_accuracy",
+            _evaluate_reader("reader_addsub"), epochs={"smoke": 1, "quick": 2, "full": 10},
+            trials={"smoke": 2, "quick": 4, "full": 20}),
+        "text2image": _arithmetic_task(
+            "text2image", Text2ImageHyperModel, "addsub", "text", "images", "val_loss",
+            _evaluate_images("t2i_addsub"), epochs={"smoke": 1, "quick": 5, "full": 200},
+            trials={"smoke": 2, "quick": 6, "full": 30}),
+        "text2image_conv": _arithmetic_task(
+            "text2image_conv", Text2ImageConvHyperModel, "addsub", "text", "channels",
+            "val_loss", _evaluate_images("t2i_addsub_conv"),
+            epochs={"smoke": 1, "quick": 1, "full": 20},
+            trials={"smoke": 2, "quick": 3, "full": 10}),
     },
 }
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kerasreports.datasets import arithmetic, synthetic
+from kerasreports.datasets import arithmetic, mnist, synthetic
 
 
 def test_the_templates_alphabets_and_lengths():
@@ -77,3 +77,41 @@ def test_labels_round_trip_and_unknown_characters_are_named():
         arithmetic.encode_labels(["2*3"], chars)
     with pytest.raises(ValueError, match="pad them to one length"):
         arithmetic.encode_labels(["1", "22"], chars)
+
+
+def test_query_splits_are_disjoint_and_cover_every_query():
+    (x_train, y_train), (x_test, y_test) = arithmetic.split_queries(
+        0.25, 9, rng=np.random.default_rng(0))
+    assert len(x_test) == 50 and len(x_train) == 150
+    assert not set(x_train) & set(x_test)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        arithmetic.split_queries(1.0, 9, rng=np.random.default_rng(0))
+
+
+def test_split_with_images_draws_each_side_from_its_own_mnist_split():
+    train_images, train_labels = synthetic.mnist_like_images(300, seed=0)
+    test_images, test_labels = synthetic.mnist_like_images(300, seed=1)
+    digits = mnist.ImageDataset(mnist.Split(train_images, train_labels),
+                                mnist.Split(test_images, test_labels), tuple("0123456789"))
+    task = arithmetic.tasks(9)["mul"]
+    train, test = arithmetic.split_with_images(task, 0.5, digits, rng=np.random.default_rng(0))
+    assert task.chars == "0123456789* " and (task.query_length, task.answer_length) == (3, 2)
+    as_bytes = {name: {(im / 255.0).astype("float32").tobytes() for im in images}
+                for name, images in (("train", train_images), ("test", test_images))}
+    for side, data in (("train", train), ("test", test)):
+        other = "test" if side == "train" else "train"
+        for text, images in zip(data.y_text, data.y_img):
+            for char, image in zip(text, images):
+                if char.isdigit():
+                    assert image.tobytes() in as_bytes[side]
+                    assert image.tobytes() not in as_bytes[other]
+
+
+def test_character_images_label_digits_operators_and_blanks():
+    images, labels = synthetic.mnist_like_images(200, seed=0)
+    chars = arithmetic.alphabet()
+    x, y = arithmetic.character_images(mnist.Split(images, labels), chars,
+                                       rng=np.random.default_rng(0))
+    assert len(x) == 200 + 2 * 20 + 2 and x.dtype == np.float32 and x.max() <= 1
+    assert set(np.unique(y)) == set(range(13))
+    assert not x[y == chars.index(" ")].any()

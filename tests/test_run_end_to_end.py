@@ -187,3 +187,27 @@ def test_translation_smoke_report_has_every_model_and_metric(smoke_reports):
     assert "The source's LSTM > GRU > SimpleRNN" in summary
     figures = {p.name for p in (out / "translation" / "figures").glob("*.png")}
     assert figures == {"loss.png", "val_loss.png", "accuracy.png", "val_accuracy.png"}
+
+
+def test_arithmetic_smoke_report_has_every_section(smoke_reports):
+    out, _ = smoke_reports
+    record = json.loads((out / "arithmetic" / "metrics.json").read_text())
+    m = record["metrics"]
+    for row in record["source_vs_regenerated"]:
+        if "parameters" in row["quantity"]:  # architecture is exact even on stand-in data
+            assert row["regenerated"] == row["source"], row
+    for name, extras in (("addsub", (1, 2)), ("mul", (0, 1, 2, 3))):
+        for extra in extras:
+            assert 0 <= m[f"t2t_{name}_{extra}_test_char_accuracy"] <= 1
+        for kind in ("convlstm", "conv", "ours"):
+            assert 0 <= m[f"i2t_{name}_{kind}_test_answer_accuracy"] <= 1
+        for kind in ("dense", "regularized", "bidirectional", "conv"):
+            assert 0 <= m[f"t2i_{name}_{kind}_readable_answers"] <= 1
+        assert m[f"reader_{name}_test_accuracy"] > 0.5  # generated digits are easy to read
+    for share in (0.25, 0.5, 0.75, 0.9):
+        assert f"t2t_split_{share:g}_test_char_accuracy" in m
+    figures = {p.name for p in (out / "arithmetic" / "figures").glob("*.png")}
+    assert {"t2t_split_errors.png", "t2t_mul_errors.png", "t2i_addsub_answers.png",
+            "t2i_mul_answers.png", "examples.png", "operators.png"} <= figures
+    summary = (out / "arithmetic" / "summary.md").read_text()
+    assert "answer acc = whole answers" in summary

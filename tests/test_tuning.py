@@ -31,16 +31,32 @@ def test_default_hyperparameters_are_the_reports_own_models():
     assert sum(int(np.prod(w.shape)) for w in source.trainable_weights) == 818_115
     page = default_model(tuning.PageDenoiserHyperModel())
     assert page.output_shape == (None, None, None, 1)
+    addsub = dict(chars=13, query_length=5, answer_length=3)
+    assert default_model(tuning.Text2TextHyperModel(**addsub)).count_params() == 1_330_445
+    dense = default_model(tuning.Text2ImageHyperModel(**addsub))
+    assert dense.count_params() == 276_480 + 525_312 + 32_896 + 101_136
+    conv = default_model(tuning.Text2ImageConvHyperModel(**addsub))
+    assert conv.count_params() == 4_251_648 + 2_731_907
 
 
 def test_every_report_has_a_search_and_unknown_names_are_explained():
-    assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents"}
+    assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents", "arithmetic"}
     assert tuning.task("translation").builder == "stacked"
     with pytest.raises(KeyError, match="tunable: mnist_dae"):
         tuning.task("nope")
     with pytest.raises(KeyError, match="choose one of: page, source"):
         tuning.task("dirty_documents", "nope")
     assert cli.main(["tune", "nope", "--profile", "smoke"]) == cli.EXIT_USAGE
+
+
+@pytest.mark.parametrize("builder", list(tuning.TASKS["arithmetic"]))
+def test_every_arithmetic_builder_has_a_search_scored_on_test_queries(tmp_path, builder):
+    out = tmp_path / "summary"
+    assert cli.main(["tune", "arithmetic", "--builder", builder, "--profile", "smoke",
+                     "--max-trials", "1", "--epochs", "1", "--directory", str(tmp_path),
+                     "--output", str(out)]) == 0
+    scores = json.loads((out / "results.json").read_text())["best_model_scores"]
+    assert scores and all(np.isfinite(v) for v in scores.values())
 
 
 def trials_of(out):

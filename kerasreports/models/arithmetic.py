@@ -39,6 +39,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from kerasreports.models.recurrent import LSTM
+
 IMAGE_SHAPE = (28, 28, 1)
 
 
@@ -52,7 +54,7 @@ def _check(**sizes):
 def _decoder(code, *, answer_length: int, chars: int, units: int):
     """RepeatVector -> LSTM returning sequences -> per-step softmax over the characters."""
     x = layers.RepeatVector(answer_length, name="repeat")(code)
-    x = layers.LSTM(units, return_sequences=True, name="decoder_lstm")(x)
+    x = LSTM(units, return_sequences=True, name="decoder_lstm")(x)
     return layers.TimeDistributed(layers.Dense(chars, activation="softmax"), name="chars")(x)
 
 
@@ -71,8 +73,8 @@ def text2text(*, chars: int = 13, query_length: int = 5, answer_length: int = 3,
     query = keras.Input((query_length, chars), name="query")
     x = query
     for i in range(extra_layers):
-        x = layers.LSTM(units, return_sequences=True, name=f"encoder_lstm_{i + 1}")(x)
-    code = layers.LSTM(units, name="encoder_lstm")(x)
+        x = LSTM(units, return_sequences=True, name=f"encoder_lstm_{i + 1}")(x)
+    code = LSTM(units, name="encoder_lstm")(x)
     out = _decoder(code, answer_length=answer_length, chars=chars, units=units)
     return keras.Model(query, out, name=name or f"text2text_{extra_layers}_extra")
 
@@ -124,7 +126,7 @@ def image2text_conv(*, chars: int = 13, query_length: int = 5, answer_length: in
     encoder_layers = lstm_layers - 1
     for i in range(encoder_layers):
         last = i == encoder_layers - 1
-        x = layers.LSTM(units // 2 if i == 0 and not last else units,
+        x = LSTM(units // 2 if i == 0 and not last else units,
                         return_sequences=not last, name=f"encoder_lstm_{i + 1}")(x)
     out = _decoder(x, answer_length=answer_length, chars=chars, units=units)
     return keras.Model(images, out, name=name)
@@ -145,11 +147,23 @@ def read_then_compute(reader: keras.Model, calculator: keras.Model, *,
                       query_length: int = 5, name: str = "read_then_compute"):
     """Images -> `reader` per image (character probabilities) -> `calculator` (text2text).
 
-    The two trained models are reused as they are (their weights are shared, not copied).
+    The composition gets copies of the two trained models (weights included), so that
+    fine-tuning it end to end leaves `reader` a character classifier and `calculator` a
+    text model.
     """
     images = _image_sequence(query_length)
-    characters = layers.TimeDistributed(reader, name="read")(images)
-    return keras.Model(images, calculator(characters), name=name)
+    characters = layers.TimeDistributed(_copy(reader), name="read")(images)
+    return keras.Model(images, _copy(calculator)(characters), name=name)
+
+
+def _copy(model: keras.Model) -> keras.Model:
+    # Not `keras.models.clone_model`: in Keras 3.15 its copy of a compiled model is still
+    # compiled, and a compiled model nested in another adds its own, never-updated loss
+    # and metrics to the outer model's (fit then shows loss 0 or fails on "metric has
+    # not yet been built"). A model rebuilt from its config is not compiled.
+    twin = model.__class__.from_config(model.get_config())
+    twin.set_weights(model.get_weights())
+    return twin
 
 
 def text2image_dense(*, chars: int = 13, query_length: int = 5, answer_length: int = 3,
@@ -161,7 +175,7 @@ def text2image_dense(*, chars: int = 13, query_length: int = 5, answer_length: i
            units=units, hidden=hidden)
 
     def lstm(**kwargs):
-        cell = layers.LSTM(units, **kwargs)
+        cell = LSTM(units, **kwargs)
         return layers.Bidirectional(cell) if bidirectional else cell
 
     def regularize(x):
@@ -189,7 +203,7 @@ def text2image_conv(*, chars: int = 13, query_length: int = 5, answer_length: in
     answer character. Use `channels_to_steps` to compare with (n, length, 28, 28, 1)."""
     _check(chars=chars, query_length=query_length, answer_length=answer_length, units=units)
     query = keras.Input((query_length, chars), name="query")
-    x = layers.LSTM(units)(query)
+    x = LSTM(units)(query)
     x = layers.RepeatVector(49)(x)
     x = layers.Reshape((7, 7, units))(x)
     decoder = keras.Sequential(name="decoder")

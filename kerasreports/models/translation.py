@@ -24,13 +24,14 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from kerasreports.models.recurrent import LSTM
 from kerasreports.training import Recipe
 
 # cell -> (layer class, layer base name, number of its first layer, number of the
 # TimeDistributed and Activation layers): the names in the source's three tables.
 _CELLS = {
     "simplernn": (layers.SimpleRNN, "simple_rnn", 2, 1),
-    "lstm": (layers.LSTM, "lstm", 0, 2),
+    "lstm": (LSTM, "lstm", 0, 2),  # keras.layers.LSTM, cuDNN off on JAX (see recurrent)
     "gru": (layers.GRU, "gru", 0, 3),
 }
 
