@@ -134,7 +134,7 @@ def error_distributions(errors: dict[str, np.ndarray], *, title: str = ""):
         q1, q3 = np.percentile(values, [25, 75]) if len(values) else (0.0, 0.0)
         spread = 1.5 * (q3 - q1)
         inliers = values[(values >= q1 - spread) & (values <= q3 + spread)]
-        row[0].boxplot(values, vert=False)
+        row[0].boxplot(values, orientation="horizontal")
         row[0].set_title(f"{label}: all errors" + (f" ({unreadable} not numbers)"
                                                    if unreadable else ""), fontsize=9)
         low, high = (inliers.min(), inliers.max()) if len(inliers) else (0, 0)
@@ -142,7 +142,8 @@ def error_distributions(errors: dict[str, np.ndarray], *, title: str = ""):
         row[1].set_title(f"without outliers ({len(values) - len(inliers)} removed)",
                          fontsize=9)
         row[1].set_yscale("log")
-        row[2].boxplot(inliers, vert=False)
+        # Its own whiskers would flag points again: the outliers are already removed.
+        row[2].boxplot(inliers, orientation="horizontal", showfliers=False)
         row[2].set_title("boxplot without outliers", fontsize=9)
         for ax in row:
             ax.set_xlabel("true - predicted")

@@ -70,11 +70,27 @@ def test_answer_images_move_between_steps_and_channels():
     np.testing.assert_array_equal(models.channels_to_steps(channels), images)
 
 
-def test_lstms_keep_kerass_cudnn_choice_except_on_jax():
+def _lstms(model):
+    found = []
+    for layer in model.layers:
+        inner = getattr(layer, "layer", None) or getattr(layer, "forward_layer", None)
+        found += _lstms(layer) if hasattr(layer, "layers") else []
+        found += [x for x in (layer, inner) if isinstance(x, keras.layers.LSTM)]
+    return found
+
+
+def test_lstms_keep_kerass_cudnn_choice_except_on_jax(monkeypatch):
     expected = False if keras.backend.backend() == "jax" else "auto"
     assert recurrent.cudnn_setting() == expected
-    assert all(layer.use_cudnn == expected for layer in models.text2text().layers
-               if isinstance(layer, keras.layers.LSTM))
+    assert {layer.use_cudnn for layer in _lstms(models.text2text())} == {expected}
+    # Pretend to be on JAX: copies rebuilt from a config (which drops use_cudnn) and
+    # wrapped LSTMs get it back.
+    monkeypatch.setattr(recurrent, "cudnn_setting", lambda: False)
+    composed = models.read_then_compute(models.character_classifier(), models.text2text())
+    assert len(_lstms(composed)) == 3 and {l.use_cudnn for l in _lstms(composed)} == {False}
+    bidirectional = recurrent.apply_cudnn_setting(keras.Model.from_config(
+        models.text2image_dense(bidirectional=True).get_config()))
+    assert {l.use_cudnn for l in _lstms(bidirectional)} == {False}
 
 
 def test_character_and_answer_accuracy_and_numeric_errors():

@@ -39,7 +39,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from kerasreports.models.recurrent import LSTM
+from kerasreports.models.recurrent import LSTM, apply_cudnn_setting
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -161,7 +161,7 @@ def _copy(model: keras.Model) -> keras.Model:
     # compiled, and a compiled model nested in another adds its own, never-updated loss
     # and metrics to the outer model's (fit then shows loss 0 or fails on "metric has
     # not yet been built"). A model rebuilt from its config is not compiled.
-    twin = model.__class__.from_config(model.get_config())
+    twin = apply_cudnn_setting(model.__class__.from_config(model.get_config()))
     twin.set_weights(model.get_weights())
     return twin
 
