@@ -422,10 +422,14 @@ def _beside_source(task: tuning.TuneTask, scores: dict) -> list[dict]:
     column = f"report ({run.get('profile', 'no')} run)"
     rows = []
     for key, value in scores.items():
-        figure = figures.get(task.source_metrics.get(key, key))
+        compared = task.source_metrics.get(key, key)
+        figure = figures.get(compared)
+        # The report's own number for this score; failing that, its number for the metric
+        # the score is compared with (e.g. the report's model's depth vs any depth).
+        reported = ours.get(key, ours.get(compared))
         rows.append({"score": key, "source": figure.value if figure else None,
                      "source's number": figure.label if figure else "not published",
-                     column: ours.get(key), "best of search": value})
+                     column: reported, "best of search": value})
     return rows
 
 

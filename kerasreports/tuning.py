@@ -433,7 +433,9 @@ def _load_arithmetic(task_name: str, inputs: str, outputs: str):
             description=f"{task_name} queries (highest integer {task.highest_integer}, "
                         f"{inputs} to {outputs}): {len(x)} training / {n_select} selection "
                         f"queries, both from the report's training side; scored on the "
-                        f"{len(test.x_text)} test queries (MNIST test images)")
+                        f"{len(test.x_text)} test queries"
+                        + ("" if inputs == outputs == "text" else
+                           f" (images from MNIST's test split{' (generated)' if generated else ''})"))
     return load
 
 
