@@ -533,12 +533,14 @@ TASKS: dict[str, dict[str, TuneTask]] = {
             "text2text", Text2TextHyperModel, "addsub", "text", "text", "val_accuracy",
             _evaluate_answers("t2t_addsub"), epochs={"smoke": 1, "quick": 15, "full": 100},
             trials={"smoke": 2, "quick": 6, "full": 30},
-            source_metrics={"t2t_addsub_test_char_accuracy": "t2t_addsub_1_test_char_accuracy"}),
+            source_metrics={"t2t_addsub_test_char_accuracy": "t2t_addsub_1_test_char_accuracy",
+                            "t2t_addsub_test_answer_accuracy": "t2t_addsub_1_test_answer_accuracy"}),
         "text2text_mul": _arithmetic_task(
             "text2text_mul", Text2TextHyperModel, "mul", "text", "text", "val_accuracy",
             _evaluate_answers("t2t_mul"), epochs={"smoke": 1, "quick": 15, "full": 100},
             trials={"smoke": 2, "quick": 6, "full": 30},
-            source_metrics={"t2t_mul_test_char_accuracy": "t2t_mul_1_test_char_accuracy"}),
+            source_metrics={"t2t_mul_test_char_accuracy": "t2t_mul_1_test_char_accuracy",
+                            "t2t_mul_test_answer_accuracy": "t2t_mul_1_test_answer_accuracy"}),
         "image2text": _arithmetic_task(
             "image2text", Image2TextHyperModel, "addsub", "images", "text", "val_accuracy",
             _evaluate_answers("i2t_addsub_conv"), epochs={"smoke": 1, "quick": 4, "full": 100},
