@@ -134,6 +134,8 @@ def error_distributions(errors: dict[str, np.ndarray], *, title: str = ""):
         q1, q3 = np.percentile(values, [25, 75]) if len(values) else (0.0, 0.0)
         spread = 1.5 * (q3 - q1)
         inliers = values[(values >= q1 - spread) & (values <= q3 + spread)]
+        if q1 == q3:  # most answers exact: the rule would keep only them; show every error
+            inliers = values
         row[0].boxplot(values, orientation="horizontal")
         row[0].set_title(f"{label}: all errors" + (f" ({unreadable} not numbers)"
                                                    if unreadable else ""), fontsize=9)

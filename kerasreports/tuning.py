@@ -394,7 +394,7 @@ def _load_arithmetic(task_name: str, inputs: str, outputs: str):
         else:
             digits = mnist.load("mnist")
         task = arithmetic.tasks(9 if generated else 99)[task_name]
-        rng = np.random.default_rng(seed)
+        rng = arithmetic.split_rng(seed, "split", task_name)  # the report's split
         size = {"chars": len(task.chars), "query_length": task.query_length,
                 "answer_length": task.answer_length}
         if outputs == "characters":

@@ -24,6 +24,7 @@ def test_every_query_with_its_answer_padded_right():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(highest_integer=0), "at least 1"),
+    (dict(highest_integer=9.0), "whole number"),
     (dict(highest_integer=99, operands=("/",)), "unknown operand"),
     (dict(highest_integer=999, query_length=5), "'999\\+999' does not fit in 5"),
     (dict(highest_integer=99, operands=("*",), answer_length=3), "4 characters .* in 3"),

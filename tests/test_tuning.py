@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import keras_tuner
@@ -232,3 +233,18 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path):
     failed = [r for r in rows if r["status"] != "COMPLETED"]
     assert len(failed) == 1  # the killed worker's trial, and only it
     assert "'tuner1' stopped responding" in log_of(tmp_path, "chief")
+
+
+def test_arithmetic_searches_score_on_the_reports_test_queries():
+    from kerasreports.datasets import arithmetic, mnist, synthetic
+
+    data = tuning.task("arithmetic", "text2text").load("smoke", 0)
+    # The notebook's smoke data and split, built as the notebook builds them.
+    root = synthetic.write_mnist_like(tempfile.mkdtemp(),
+                                      "mnist", n_train=2000, n_test=500, seed=0)
+    digits = mnist.load("mnist", root, verify=False)
+    train, test = arithmetic.split_with_images(arithmetic.tasks(9)["addsub"], 0.25, digits,
+                                               rng=arithmetic.split_rng(0, "split", "addsub"))
+    assert list(data.evaluation["y_text"]) == list(test.y_text)
+    selection = arithmetic.decode_labels(data.validation[0], arithmetic.alphabet())
+    assert set(selection) <= set(train.x_text) and not set(selection) & set(test.x_text)

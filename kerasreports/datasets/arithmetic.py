@@ -18,6 +18,8 @@ Everything is seeded by a `numpy.random.Generator`.
 from __future__ import annotations
 
 import itertools
+import numbers
+import zlib
 from typing import NamedTuple
 
 import numpy as np
@@ -64,10 +66,10 @@ def lengths(highest_integer: int, num_addends: int = 2, operands=("+", "-")) -> 
 
 
 def _check_range(highest_integer: int, num_addends: int) -> None:
-    if int(highest_integer) != highest_integer or highest_integer < 1:
+    if not isinstance(highest_integer, numbers.Integral) or highest_integer < 1:
         raise ValueError(f"highest_integer must be a whole number of at least 1, "
                          f"not {highest_integer!r}")
-    if int(num_addends) != num_addends or num_addends < 2:
+    if not isinstance(num_addends, numbers.Integral) or num_addends < 2:
         raise ValueError(f"num_addends must be a whole number of at least 2, "
                          f"not {num_addends!r}")
 
@@ -122,8 +124,12 @@ def generate_images(number_of_images: int = 50, sign: str = "-", *,
     end = rng.integers(18, 22, number_of_images)
 
     def draw(image, r0, c0, r1, c1):
-        for offset in (0, 1):  # 2 px wide, as the template's thickness 2
-            rr, cc, value = line_aa(r0 + offset, c0, r1 + offset, c1)
+        # 2 px wide, as the template's thickness 2: the second line is offset across the
+        # stroke (down for a horizontal one, right for a vertical one).
+        down, right = (1, 0) if abs(c1 - c0) >= abs(r1 - r0) else (0, 1)
+        for offset in (0, 1):
+            rr, cc, value = line_aa(r0 + offset * down, c0 + offset * right,
+                                    r1 + offset * down, c1 + offset * right)
             keep = (rr < 28) & (cc < 28)
             image[rr[keep], cc[keep]] = np.maximum(image[rr[keep], cc[keep]], value[keep])
 
@@ -175,10 +181,20 @@ class ArithmeticData(NamedTuple):
 
 
 def create_data(highest_integer: int = 99, num_addends: int = 2, operands=("+", "-"), *,
-                digit_images: np.ndarray, digit_labels: np.ndarray,
-                rng: np.random.Generator) -> ArithmeticData:
-    """Every query of the template as text and images, the images drawn from the given
-    digits (one MNIST split) and from freshly drawn operator images."""
+                digit_images: np.ndarray | None = None, digit_labels: np.ndarray | None = None,
+                rng: np.random.Generator | None = None) -> ArithmeticData:
+    """Every query of the template as text and images, as the template's `create_data`:
+    the images drawn from `digit_images` (default: MNIST's training split, found as
+    `mnist.load` finds it) and from freshly drawn operator images.
+
+    All images come from one pool: to split queries into training and test sets without
+    showing an image on both sides, use `split_with_images` instead.
+    """
+    if digit_images is None:
+        from kerasreports.datasets import mnist
+
+        digit_images, digit_labels = mnist.load("mnist").train
+    rng = rng or np.random.default_rng(0)
     x_text, y_text = queries(highest_integer, num_addends, operands)
     pools = image_pools(digit_images, digit_labels, operands, rng=rng)
     return with_images(x_text, y_text, pools, rng=rng)
@@ -236,6 +252,15 @@ def decode_labels(one_hot: np.ndarray, chars: str) -> np.ndarray:
     return np.array(["".join(row) for row in table[np.argmax(one_hot, axis=-1)]])
 
 
+def split_rng(seed: int, *key) -> np.random.Generator:
+    """A generator for one part of a report, from the seed and the part's name only, so
+    that what it draws does not depend on which parts ran before. The `arithmetic`
+    notebook and its hyperparameter searches both draw the query split with
+    `split_rng(seed, "split", task_name)`: a search scores on the report's test queries
+    and selects on part of its training queries."""
+    return np.random.default_rng([seed, *(zlib.crc32(str(k).encode()) for k in key)])
+
+
 class Task(NamedTuple):
     """One of the source's two problems: its operators, alphabet and padded lengths."""
 
@@ -289,7 +314,8 @@ def character_images(split, chars: str, *, rng: np.random.Generator,
     padding space; default a tenth of that). Shuffled."""
     operator_images = operator_images or max(1, len(split.images) // 10)
     blanks = blanks or max(1, operator_images // 10)
-    images = [split.images.astype("float32") / 255.0]
+    scale = 255.0 if split.images.dtype == np.uint8 else 1.0  # as image_pools
+    images = [split.images.astype("float32") / scale]
     labels = [np.array([chars.index(str(d)) for d in split.labels])]
     for op in (c for c in chars if c in OPERATORS):
         images.append(generate_images(operator_images, op, rng=rng).astype("float32"))
