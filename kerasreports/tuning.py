@@ -117,6 +117,13 @@ class SourceAutoencoderHyperModel(_BatchSizeHyperModel):
         return model
 
 
+def _compiled_classifier(hp, model, default: float, low: float, high: float):
+    """`model` compiled with Adam (learning rate tuned) and categorical cross-entropy."""
+    model.compile(optimizer=_adam(hp, default, low, high), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
 class _ArithmeticHyperModel(_BatchSizeHyperModel):
     """An R4 builder's search: the task's alphabet and lengths, then `make(hp, size)`."""
 
@@ -135,9 +142,7 @@ class Text2TextHyperModel(_ArithmeticHyperModel):
         model = arithmetic_models.text2text(
             extra_layers=hp.Int("extra_layers", 0, 3, default=1),
             units=hp.Choice("units", [128, 256, 384], default=256), **self.size)
-        model.compile(optimizer=_adam(hp, 3e-3, 3e-4, 1e-2),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return _compiled_classifier(hp, model, 3e-3, 3e-4, 1e-2)
 
 
 class Image2TextHyperModel(_ArithmeticHyperModel):
@@ -150,9 +155,7 @@ class Image2TextHyperModel(_ArithmeticHyperModel):
             filters=hp.Choice("filters", [16, 32, 64], default=32),
             lstm_layers=hp.Int("lstm_layers", 2, 6, default=5),
             units=hp.Choice("units", [128, 256], default=256), **self.size)
-        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return _compiled_classifier(hp, model, 1e-3, 1e-4, 1e-2)
 
 
 class ConvLSTMHyperModel(_ArithmeticHyperModel):
@@ -162,9 +165,7 @@ class ConvLSTMHyperModel(_ArithmeticHyperModel):
         model = arithmetic_models.image2text_convlstm(
             filters=hp.Choice("filters", [16, 32, 64], default=32),
             units=hp.Choice("units", [128, 256], default=256), **self.size)
-        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return _compiled_classifier(hp, model, 1e-3, 1e-4, 1e-2)
 
 
 class ReaderHyperModel(_ArithmeticHyperModel):
@@ -176,9 +177,7 @@ class ReaderHyperModel(_ArithmeticHyperModel):
     def build(self, hp):
         model = arithmetic_models.character_classifier(
             chars=self.size["chars"], filters=hp.Choice("filters", [16, 32, 64], default=32))
-        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return _compiled_classifier(hp, model, 1e-3, 1e-4, 1e-2)
 
 
 class Text2ImageHyperModel(_ArithmeticHyperModel):
