@@ -37,6 +37,7 @@ end on image queries.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 from kerasreports.models.recurrent import LSTM, apply_cudnn_setting
@@ -217,14 +218,10 @@ def text2image_conv(*, chars: int = 13, query_length: int = 5, answer_length: in
 
 def steps_to_channels(images):
     """(n, length, 28, 28[, 1]) answer images -> (n, 28, 28, length), `text2image_conv`'s."""
-    import numpy as np
-
     images = np.asarray(images)
     return np.moveaxis(images.reshape(images.shape[:4]), 1, -1)
 
 
 def channels_to_steps(images):
     """(n, 28, 28, length) -> (n, length, 28, 28, 1): the inverse of `steps_to_channels`."""
-    import numpy as np
-
     return np.moveaxis(np.asarray(images), -1, 1)[..., None]
