@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kerasreports.errors import InvalidValueError, UnknownNameError
+
 PROFILES = ("smoke", "quick", "full")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -45,7 +47,7 @@ class Report:
 
     def profile_parameters(self, profile: str) -> dict:
         if profile not in PROFILES:
-            raise ValueError(
+            raise InvalidValueError(
                 f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}"
             )
         return dict(self.profiles.get(profile, {}))
@@ -213,6 +215,6 @@ def get(name: str) -> Report:
     try:
         return REPORTS[name]
     except KeyError:
-        raise KeyError(
+        raise UnknownNameError(
             f"unknown report {name!r}; the catalogue has: {', '.join(REPORTS)}"
         ) from None

@@ -1,4 +1,4 @@
-"""The `kerasreports` command: list | run | data status.
+"""The `kerasreports` command: list | run | tune | data status.
 
     kerasreports list
     kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
@@ -6,8 +6,11 @@
                       [--epochs E] [--profile P] [--directory DIR] [--project P] [--overwrite]
     kerasreports data status [--data-dir DIR]
 
-Errors in what the user typed are one paragraph on stderr and exit status 2; a report
-that fails while running gives exit status 1 after the other reports have run.
+Errors in what the user typed or chose (`errors.UsageError`) are one paragraph on stderr
+and exit status 2; missing or corrupt data, exit status 1 with the paragraph saying what to
+do; a report that fails while running gives exit status 1 after the other reports have
+run; SIGINT / SIGTERM, 130 / 143 after the run has cleaned up. Anything else is a bug and
+prints its traceback (exit status 1).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from kerasreports import catalog
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="the search's name under --directory (default: "
                            "NAME-BUILDER-PROFILE-TUNER)")
     tune.add_argument("--overwrite", action="store_true", help="discard an earlier search")
-    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--seed", type=_seed, default=0,
+                      help="seeds the search and its data split (0 to 2**32 - 1)")
     tune.add_argument("--output", default=None, type=Path,
                       help="summary folder (default: reports/NAME/tuning, "
                            "reports/smoke/NAME/tuning for the smoke profile)")
@@ -93,14 +98,22 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**32:  # what NumPy and Keras accept as a seed
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2**32 - 1}, not {value}")
+    return value
+
+
 def cmd_list() -> int:
+    from kerasreports import datasets
     from kerasreports.datasets import store
 
     print(f"{'report':<16} {'source':<28} {'notebook':<28} {'profiles':<18} data")
     for report in catalog.REPORTS.values():
         found = []
         for name in report.datasets:
-            folder = store.find_folder(name)
+            folder = store.find_folder(datasets.spec(name))
             found.append(f"{name} ({'found: ' + str(folder) if folder else 'missing'})")
         notebook = report.notebook.relative_to(report.notebook.parent.parent)
         print(f"{report.name:<16} seeds/{report.source:<22} {str(notebook):<28} "
@@ -128,16 +141,18 @@ def cmd_run(args) -> int:
 
 def cmd_tune(args) -> int:
     from kerasreports import search, tuning
+    from kerasreports.errors import InvalidValueError
 
     task = tuning.task(args.name, args.builder)  # unknown names: a usage error, before work
     if args.trials_per_process:
         if args.tuner == "hyperband" or search.role() != "single":
-            raise ValueError("--trials-per-process works with the random and bayesian "
+            raise InvalidValueError("--trials-per-process works with the random and bayesian "
                              "tuners in a single-process search")
         max_trials = args.max_trials or task.max_trials[args.profile]
         return search.run_in_processes(lambda first: _child_argv(args, first),
                                        max_trials=max_trials, per_process=args.trials_per_process)
     from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
+    from kerasreports.errors import UsageError
 
     try:
         search.run(args.name, builder=args.builder, kind=args.tuner,
@@ -145,7 +160,7 @@ def cmd_tune(args) -> int:
                    directory=args.directory, project=args.project, overwrite=args.overwrite,
                    seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
                    summary=not args.no_summary)
-    except (search.SettingsMismatchError, DatasetNotFoundError, DatasetCorruptError):
+    except (UsageError, DatasetNotFoundError, DatasetCorruptError):
         raise  # what the user typed, or where the data is: main() explains these
     except search.TuningFailedError as error:
         print(f"kerasreports: search failed: {error}", file=sys.stderr)
@@ -170,19 +185,22 @@ def _child_argv(args, first: bool) -> list[str]:
 
 
 def cmd_data_status(args) -> int:
-    from kerasreports.datasets import store
+    """Where each data set is and whether it would load; exit 1 when any would not."""
+    from kerasreports import datasets
 
-    for row in store.status(args.data_dir):
-        print(f"{row['name']:<14} {row['state']:<8} {row['folder'] or ''}")
+    rows = datasets.status(args.data_dir)  # a --data-dir that is not a folder: DataDirError
+    for row in rows:
+        print(f"{row['name']:<15} {row['state']:<10} {row['folder'] or ''}")
         if row["help"]:
-            print(f"{'':<14} {row['help']}")
-    return 0
+            print(f"{'':<15} {row['help']}")
+    return 0 if all(row["ok"] for row in rows) else EXIT_FAILED
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
-    from kerasreports.run import ParameterError
+    from kerasreports.errors import UsageError
+    from kerasreports.run import Interrupted
 
     try:
         if args.command == "list":
@@ -192,14 +210,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "tune":
             return cmd_tune(args)
         return cmd_data_status(args)
+    except Interrupted as stop:  # SIGINT/SIGTERM during a run: cleaned up already
+        print(f"kerasreports: {stop}", file=sys.stderr)
+        return stop.exit_status
+    except KeyboardInterrupt:  # Ctrl-C outside a run (imports, checking parameters)
+        print("kerasreports: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (DatasetNotFoundError, DatasetCorruptError) as error:
         print(f"kerasreports: data error: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except (KeyError, ParameterError, ValueError, FileNotFoundError) as error:
-        # KeyError's str() quotes its message; show the message itself.
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"kerasreports: error: {message}", file=sys.stderr)
+    except UsageError as error:  # what the user typed or chose; anything else is a bug
+        print(f"kerasreports: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception:  # a bug or a failure of the run itself: show where it happened
+        traceback.print_exc()
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

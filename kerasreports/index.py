@@ -7,49 +7,76 @@ import html
 import json
 from pathlib import Path
 
-from kerasreports import catalog
+from kerasreports import catalog, outputs
 from kerasreports.record import format_number, markdown_table
+
+NO_LINK = ("not run", "unreadable")  # rows whose report folder has nothing to link to
 
 
 def collect(output_root: Path) -> list[dict]:
-    """One row per report in the catalogue, from its metrics.json when it has one."""
+    """One row per report in the catalogue, from its metrics.json when it has one.
+
+    A metrics.json that cannot be read (corrupt, truncated, not a report's record) makes a
+    row saying so, with the profile "unreadable"; a record missing fields shows blanks."""
     rows = []
     for report in catalog.REPORTS.values():
         path = output_root / report.name / "metrics.json"
-        record = json.loads(path.read_text()) if path.exists() else None
+        record, problem = (_read(path, f"{report.name}/metrics.json") if path.exists()
+                           else (None, ""))
+        metrics, environment = (_part(record, "metrics"), _part(record, "environment"))
         headline = []
         for fig in report.source_figures:
             if fig.headline:
-                ours = record["metrics"].get(fig.metric) if record else None
+                ours = metrics.get(fig.metric)
                 headline.append(f"{fig.label}: {format_number(ours)} "
                                 f"(source {format_number(fig.value)})")
         rows.append({
             "report": report.name,
             "title": report.title,
-            "profile": record["profile"] if record else "not run",
-            "date": record["date"][:10] if record else "",
-            "revision": record["environment"]["git_revision"] if record else "",
-            "machine": record["environment"]["device"] if record else "",
-            "wall time (s)": record["wall_time_s"] if record else None,
-            "headline (ours vs source)": "; ".join(headline),
+            "profile": ("unreadable" if problem else str(record.get("profile", "?"))
+                        if record else "not run"),
+            "date": str(record.get("date", ""))[:10] if record else "",
+            "revision": str(environment.get("git_revision", "")),
+            "machine": str(environment.get("device", "")),
+            "wall time (s)": record.get("wall_time_s") if record else None,
+            "headline (ours vs source)": problem or "; ".join(headline),
             "failed run kept": (output_root / report.name / "failed.ipynb").exists(),
         })
     return rows
 
 
-def write(output_root: Path) -> None:
+def _read(path: Path, shown: str) -> tuple[dict | None, str]:
+    """The record in `path`, or None and why it cannot be used (naming it `shown`)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return None, f"{shown} is unreadable ({type(error).__name__}: {error}); rerun the report"
+    if not isinstance(record, dict):
+        return None, (f"{shown} is unreadable (it holds a {type(record).__name__}, not a "
+                      f"report's record); rerun the report")
+    return record, ""
+
+
+def _part(record: dict | None, key: str) -> dict:
+    value = record.get(key) if record else None
+    return value if isinstance(value, dict) else {}
+
+
+def write(output_root: Path) -> list[str]:
+    """Write README.md and index.html (each atomically); returns the problems met, one
+    line per report whose metrics.json could not be read."""
     rows = collect(output_root)
     table = [dict(row, report=f"[{row['report']}]({row['report']}/summary.md)")
-             if row["profile"] != "not run" else row for row in rows]
+             if row["profile"] not in NO_LINK else row for row in rows]
     searches = sorted(p.parent.parent.name for p in output_root.glob("*/tuning/summary.md"))
     searched = ", ".join(f"[{name}]({name}/tuning/summary.md)" for name in searches)
-    (output_root / "README.md").write_text(
+    outputs.write_file(output_root / "README.md", (
         "# Regenerated reports\n\n"
         "Written by `kerasreports run`; each row names the profile, date, revision and "
         "device of the run that made it.\n\n" + markdown_table(table)
         + (f"\nHyperparameter searches (`kerasreports tune`): {searched}.\n" if searches
            else "")
-    )
+    ))
     cells = "".join(
         "<tr>" + "".join(
             f"<td>{_link(row, k) if k == 'report' else html.escape(format_number(v))}</td>"
@@ -57,7 +84,7 @@ def write(output_root: Path) -> None:
         for row in rows
     )
     header = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0]) if rows else ""
-    (output_root / "index.html").write_text(
+    outputs.write_file(output_root / "index.html", (
         "<!doctype html><meta charset='utf-8'><title>kerasreports</title>"
         "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;"
         "padding:4px 8px;text-align:left}table{border-collapse:collapse}</style>"
@@ -65,11 +92,13 @@ def write(output_root: Path) -> None:
         + ("<p>Hyperparameter searches: " + ", ".join(
             f"<a href='{html.escape(n)}/tuning/summary.md'>{html.escape(n)}</a>"
             for n in searches) + "</p>\n" if searches else "")
-    )
+    ))
+    return [f"{output_root}/{row['headline (ours vs source)']}" for row in rows
+            if row["profile"] == "unreadable"]
 
 
 def _link(row: dict, key: str) -> str:
     name = html.escape(row[key])
-    if row["profile"] == "not run":
+    if row["profile"] in NO_LINK:
         return name
     return f"<a href='{name}/{name}.html'>{name}</a> (<a href='{name}/summary.md'>summary</a>)"

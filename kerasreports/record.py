@@ -1,7 +1,7 @@
 """What a notebook calls to save its figures, tables and metrics as a report.
 
-    rec = record.Recorder("mnist_dae", output_dir=output_dir, profile=profile,
-                          parameters=dict(seed=seed, epochs=epochs), seed=seed)
+    rec = record.start("mnist_dae", globals())   # seeds, says where it runs, records
+                                                 # every name of the parameters cell
     rec.figure(fig, "learning_curves", "DAE training and validation loss")
     rec.metric("probe_codes_test_accuracy", 0.87)
     rec.table("Probe", rows)
@@ -81,6 +81,56 @@ def to_grey_png(path: Path) -> None:
     with Image.open(path) as image:
         grey = image.convert("L")
     grey.save(path, optimize=True)
+
+
+# Not recorded: where the report is written says nothing about the results, and under
+# `kerasreports run` it is a temporary folder that no longer exists afterwards.
+UNRECORDED = ("output_dir",)
+# What IPython itself puts in a notebook's namespace.
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython"}
+
+
+def parameters_in(name: str, namespace: dict) -> dict:
+    """The values of report `name`'s parameters cell, as they stand in `namespace`.
+
+    The names come from the notebook's parameters cell, read as `kerasreports run` reads
+    it to validate `-p` (`parameters.notebook_parameters`), so a knob added to the cell is
+    recorded without anyone listing it again. Where the notebook file is not at hand (the
+    package installed without the checkout, e.g. in Colab), every plain value (bool, int,
+    float, str) the namespace holds is taken: `start` is called right after the
+    parameters cell and the imports, when those are exactly the parameters.
+    """
+    notebook = catalog.get(name).notebook
+    if notebook.is_file():
+        from kerasreports.parameters import notebook_parameters
+
+        names = list(notebook_parameters(notebook))
+        missing = [n for n in names if n not in namespace]
+        if missing:
+            raise NameError(f"the parameters cell of {notebook.name} defines "
+                            f"{', '.join(missing)}, which this namespace lacks: run it first")
+    else:
+        names = [n for n, v in namespace.items()
+                 if not n.startswith("_") and n not in _IPYTHON_NAMES
+                 and isinstance(v, (bool, int, float, str))]
+    return {n: namespace[n] for n in names if n not in UNRECORDED}
+
+
+def start(name: str, namespace: dict) -> "Recorder":
+    """Begin report `name` from a notebook: `rec = record.start("mnist_dae", globals())`.
+
+    Seeds Python, NumPy and Keras with the `seed` parameter, prints the Keras version,
+    backend and device, and returns a `Recorder` that records every parameter.
+    """
+    import keras
+
+    values = parameters_in(name, namespace)
+    seed = values.get("seed", 0)
+    runtime.set_seed(seed)
+    print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
+          runtime.device_description())
+    return Recorder(name, output_dir=namespace.get("output_dir", ""),
+                    profile=values.get("profile", "quick"), parameters=values, seed=seed)
 
 
 class Recorder:

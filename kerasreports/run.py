@@ -1,38 +1,49 @@
 """Execute report notebooks with papermill and write `reports/<name>/`.
 
-A run of one report:
+A run:
 
 1. checks every parameter against the notebook's parameters cell (papermill only warns
    about unknown names) before anything starts: unknown names, wrong types and values
-   outside the range written in the parameter's comment are errors;
-2. executes the notebook into a temporary folder beside the report's, streaming each
+   outside the rule written in the parameter's comment are errors
+   (`kerasreports.parameters` describes the rules);
+2. claims the output folder (`outputs.claim`: it must be new, empty or marked as
+   kerasreports'; anything else is refused untouched) and locks it for the run (a second
+   run into it refuses, naming this one), then removes what killed runs left there;
+3. executes each notebook into a hidden work folder beside the report's, streaming each
    cell's output (Keras' per-epoch lines) to the terminal;
-3. on success, exports HTML and swaps the folder into `reports/<name>/`; on failure,
-   leaves the previous report as it was, keeps the partial notebook as
+4. on success, exports HTML, moves the previous report's `tuning/` (written by
+   `kerasreports tune`) into the new folder and swaps it into `reports/<name>/` in one
+   step; on failure, leaves the previous report as it was, keeps the partial notebook as
    `reports/<name>/failed.ipynb`, and says which cell failed with which error;
-4. rebuilds `reports/index.html` and `reports/README.md` from every report's metrics.json.
+5. rebuilds `reports/index.html` and `reports/README.md` from every report's metrics.json
+   (one that cannot be read is a row saying so, not an error).
 
-Parameter comments carry their constraints in brackets, for example
-`epochs = 10  # [min 1] ...`, `rate = 0.2  # [0..0.9] ...`,
-`dataset = "mnist"  # [one of mnist, fashion_mnist] ...`. (No "=" in a comment:
-papermill skips any parameter line holding two.)
+SIGINT (Ctrl-C) or SIGTERM stops the kernel, keeps the partial notebook as failed.ipynb,
+removes the work folder and raises `Interrupted` (exit status 130 or 143); a SIGKILLed
+run's leftovers are removed by the next run into the same folder.
 """
 
 from __future__ import annotations
 
-import ast
-import json
+import functools
 import logging
 import os
 import re
 import shutil
+import signal
 import sys
-import tempfile
+import threading
 import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kerasreports import catalog
+from kerasreports import catalog, outputs
+from kerasreports.parameters import (  # noqa: F401 (also this module's names for them)
+    RUNNER_PARAMETERS, NotebookParameter, ParameterError, notebook_parameters)
+from kerasreports.parameters import check_constraint as _check_constraint  # noqa: F401
+from kerasreports.parameters import resolve as resolve_parameters
 
 log = logging.getLogger("kerasreports")
 
@@ -43,13 +54,6 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
 # What a finished report notebook must have written into its output_dir.
 REPORT_FILES = ("metrics.json", "summary.md")
 
-# Injected by the runner, never taken from the user.
-RUNNER_PARAMETERS = ("output_dir", "profile")
-
-
-class ParameterError(ValueError):
-    """A parameter given to a report is unknown, of the wrong type or out of range."""
-
 
 @dataclass
 class Outcome:
@@ -58,114 +62,6 @@ class Outcome:
     seconds: float
     report_dir: Path
     error: str = ""
-
-
-# ---------------------------------------------------------------- parameters
-
-
-@dataclass(frozen=True)
-class NotebookParameter:
-    name: str
-    default: object
-    help: str
-
-    @property
-    def type(self) -> type:
-        return type(self.default)
-
-    @property
-    def constraint(self) -> str:
-        match = re.match(r"\s*\[([^\]]*)\]", self.help)
-        return match.group(1).strip() if match else ""
-
-
-def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
-    """The parameters cell of `notebook`, as papermill reads it."""
-    import papermill
-
-    found = {}
-    for name, info in papermill.inspect_notebook(str(notebook)).items():
-        found[name] = NotebookParameter(name, ast.literal_eval(info["default"]), info["help"])
-    return found
-
-
-def _coerce(parameter: NotebookParameter, value):
-    """`value` (from the command line: a string) as the parameter's type."""
-    expected = parameter.type
-    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
-        return value
-    if not isinstance(value, str):
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        raise ParameterError(f"{parameter.name} must be {expected.__name__}, got {value!r}")
-    text = value.strip()
-    try:
-        if expected is bool:
-            if text.lower() in ("true", "1", "yes"):
-                return True
-            if text.lower() in ("false", "0", "no"):
-                return False
-            raise ValueError
-        if expected is int:
-            return int(text)
-        if expected is float:
-            return float(text)
-        if expected is str:
-            return value
-    except ValueError:
-        pass
-    raise ParameterError(
-        f"{parameter.name} must be {expected.__name__} (default {parameter.default!r}), "
-        f"got {value!r}"
-    )
-
-
-def _check_constraint(parameter: NotebookParameter, value) -> None:
-    rule = parameter.constraint
-    if not rule:
-        return
-    if rule.startswith("one of"):
-        choices = [c.strip() for c in rule[len("one of"):].split(",")]
-        if str(value) not in choices:
-            raise ParameterError(
-                f"{parameter.name}={value!r} is not allowed; choose one of: {', '.join(choices)}"
-            )
-        return
-    ok = True
-    if m := re.fullmatch(r"(min|max)\s+(-?[\d.e+-]+)", rule):
-        bound = float(m.group(2))
-        ok = value >= bound if m.group(1) == "min" else value <= bound
-    elif m := re.fullmatch(r"(-?[\d.e+-]+)\s*\.\.\s*(-?[\d.e+-]+)", rule):
-        ok = float(m.group(1)) <= value <= float(m.group(2))
-    else:
-        raise ValueError(f"notebook parameter {parameter.name} has a malformed rule [{rule}]; "
-                         f"write [min N], [max N], [A..B] or [one of a, b]")
-    if not ok:
-        raise ParameterError(
-            f"{parameter.name}={value!r} is out of range ({rule}); the default is "
-            f"{parameter.default!r}"
-        )
-
-
-def resolve_parameters(report: catalog.Report, profile: str, overrides: dict) -> dict:
-    """The parameters papermill injects: the profile's, then the user's, all checked."""
-    declared = notebook_parameters(report.notebook)
-    wanted = {**report.profile_parameters(profile), **overrides}
-    resolved = {}
-    for name, value in wanted.items():
-        if name in RUNNER_PARAMETERS and name in overrides:
-            raise ParameterError(f"{name} is set by the runner (use --profile / --output)")
-        if name not in declared:
-            settable = [n for n in declared if n not in RUNNER_PARAMETERS]
-            raise ParameterError(
-                f"report {report.name!r} has no parameter {name!r}; its parameters are: "
-                f"{', '.join(settable)}"
-            )
-        parameter = declared[name]
-        resolved[name] = _coerce(parameter, value)
-        _check_constraint(parameter, resolved[name])
-    resolved["profile"] = profile
-    return resolved
 
 
 # ---------------------------------------------------------------- execution
@@ -210,14 +106,15 @@ def _failure_message(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def run_report(report: catalog.Report, parameters: dict, output_root: Path) -> Outcome:
-    """Execute one report notebook; move its results into place only if it finished."""
+def run_report(report: catalog.Report, parameters: dict, output_root: Path,
+               signals: _Signals | None = None) -> Outcome:
+    """Execute one report notebook; move its results into place only if it finished.
+    `output_root` must be claimed and locked (`run` does)."""
     import papermill
 
-    output_root.mkdir(parents=True, exist_ok=True)
+    signals = signals or _Signals()
     final_dir = output_root / report.name
-    work_dir = Path(tempfile.mkdtemp(prefix=f".{report.name}-", dir=output_root))
-    work_dir.chmod(0o755)  # mkdtemp makes it private; a report is for everyone to read
+    work_dir = outputs.work_dir(output_root, report.name)
     executed = work_dir / f"{report.name}.ipynb"
     started = time.time()
     log.info("=== %s (%s profile): %s", report.name, parameters["profile"], report.title)
@@ -226,7 +123,7 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path) -> O
         papermill.execute_notebook(
             str(report.notebook), str(executed),
             parameters={**parameters, "output_dir": str(work_dir)},
-            kernel_name="python3", cwd=os.getcwd(),
+            kernel_name="python3", cwd=os.getcwd(), kernel_manager_class=_kernel_manager(),
             log_output=True, progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
         )
         missing = [f for f in REPORT_FILES if not (work_dir / f).is_file()]
@@ -234,30 +131,147 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path) -> O
             raise RuntimeError(f"the notebook finished without writing {', '.join(missing)} "
                                f"(does its last cell call rec.finish()?)")
         export_html(executed, work_dir / f"{report.name}.html")
+        with signals.deferred():  # a signal now waits for the new report to be in place
+            _move_into_place(work_dir, final_dir)
+    except Interrupted as stop:  # Ctrl-C or SIGTERM: stop the kernel, keep the evidence
+        _stop_kernels()
+        kept = _keep_partial(executed, final_dir)
+        shutil.rmtree(work_dir, ignore_errors=True)
+        stop.report, stop.partial = report.name, kept
+        raise
     except Exception as error:  # the notebook failed: keep the old report, keep the evidence
         message = _failure_message(error)
-        final_dir.mkdir(exist_ok=True)
-        if executed.exists():
-            shutil.copyfile(executed, final_dir / "failed.ipynb")
+        kept = _keep_partial(executed, final_dir)
         shutil.rmtree(work_dir, ignore_errors=True)
         log.error("!!! %s failed: %s", report.name, message)
-        log.error("    partial notebook: %s", final_dir / "failed.ipynb")
+        log.error("    partial notebook: %s", kept or "none (the kernel did not start)")
         return Outcome(report.name, False, time.time() - started, final_dir, message)
-    _swap_into_place(work_dir, final_dir)
     seconds = time.time() - started
     log.info("=== %s done in %.0f s: %s", report.name, seconds, final_dir)
     return Outcome(report.name, True, seconds, final_dir)
 
 
-def _swap_into_place(new: Path, final: Path) -> None:
-    """Replace `final` with `new`, keeping `final` until `new` is in place."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}-old-{os.getpid()}")
-        final.rename(old)
-    new.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _keep_partial(executed: Path, final_dir: Path) -> Path | None:
+    """Copy the executed (partial) notebook to `final_dir/failed.ipynb`, atomically."""
+    if not executed.is_file():
+        return None
+    final_dir.mkdir(exist_ok=True)
+    outputs.write_file(final_dir / "failed.ipynb", executed.read_text(encoding="utf-8"))
+    return final_dir / "failed.ipynb"
+
+
+# Written into reports/<name>/ by `kerasreports tune`, not by the notebook: a new report
+# takes them over (tuning/, and the hidden folder a running tune stages a new one in).
+CARRIED = ("tuning", ".tuning-*")
+
+
+def _move_into_place(new: Path, final: Path) -> None:
+    """Replace `final` by `new` in one step, moving `final`'s tuning summary into `new`."""
+    carried = []
+    if final.is_dir():
+        for pattern in CARRIED:
+            for entry in final.glob(pattern):
+                if not (new / entry.name).exists():
+                    entry.rename(new / entry.name)  # a rename: a running tune keeps its paths
+                    carried.append(entry.name)
+    try:
+        outputs.replace_dir(new, final)
+    except OSError:
+        for name in carried:
+            (new / name).rename(final / name)
+        raise
+
+
+# ---------------------------------------------------------------- interruption
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a run, raised after the cleanup; the CLI exits with
+    `exit_status`. A KeyboardInterrupt, not an Exception: raised from a signal handler
+    anywhere in papermill or jupyter_client, it must not meet an `except Exception`."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum, self.report, self.partial = signum, None, None
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum  # 130 for SIGINT, 143 for SIGTERM, as a shell reports
+
+    def __str__(self) -> str:
+        said = f"interrupted by {signal.Signals(self.signum).name}"
+        if not self.report:
+            return f"{said}; the reports that had finished are in place"
+        kept = f"partial notebook: {self.partial}" if self.partial else "no notebook yet"
+        return f"{said} during report {self.report}; its previous report is unchanged; {kept}"
+
+
+class _Signals:
+    """While entered (main thread only), SIGINT and SIGTERM raise `Interrupted`, once."""
+
+    def __init__(self):
+        self.fired, self.delaying, self.pending, self.previous = False, False, None, {}
+
+    def _handle(self, signum, frame):
+        if self.delaying:
+            self.pending = signum
+        elif not self.fired:  # a second Ctrl-C during the (short) cleanup is ignored
+            self.fired = True
+            _stop_kernels(wait=False)  # a kernel shut down gracefully while busy prints
+            raise Interrupted(signum)  # the traceback of its cut-off cell's reply
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    @contextmanager
+    def deferred(self):
+        """A signal arriving inside is kept for `raise_pending`, not acted on half-way."""
+        self.delaying = True
+        try:
+            yield
+        finally:
+            self.delaying = False
+
+    def raise_pending(self):
+        if self.pending is not None and not self.fired:
+            self.fired = True
+            raise Interrupted(self.pending)
+
+
+_KERNELS = weakref.WeakSet()
+
+
+@functools.cache
+def _kernel_manager():
+    """jupyter_client's kernel manager class, remembering each kernel manager made."""
+    from jupyter_client import AsyncKernelManager
+
+    class TrackedKernelManager(AsyncKernelManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _KERNELS.add(self)
+
+    return TrackedKernelManager
+
+
+def _stop_kernels(wait: bool = True) -> None:
+    """Kill every kernel still running (with its children: it leads its own session)."""
+    for manager in list(_KERNELS):
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass  # gone already
+            if wait:  # not in a signal handler: Popen.wait takes a lock
+                process.wait(timeout=10)
 
 
 def default_output(profile: str) -> Path:
@@ -271,7 +285,9 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
     """Run the named reports (all when `names` is empty) and refresh the index.
 
     Every report's parameters are checked before the first one starts, so a typo in the
-    last name does not waste the first report's training time.
+    last name does not waste the first report's training time; then the output folder is
+    claimed (`outputs.claim`: refused unless new, empty or kerasreports') and locked.
+    Raises `Interrupted` on SIGINT or SIGTERM, after cleaning up.
     """
     reports = [catalog.get(n) for n in names] if names else list(catalog.REPORTS.values())
     for report in reports:
@@ -282,10 +298,28 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
             )
     planned = [(r, resolve_parameters(r, profile, dict(overrides or {}))) for r in reports]
     # Absolute: the notebook's kernel resolves output_dir from its own working directory.
-    output_root = Path(output_root or default_output(profile)).resolve()
+    output_root = outputs.claim(Path(output_root or default_output(profile)))
     _configure_logging()
-    outcomes = [run_report(report, parameters, output_root) for report, parameters in planned]
     from kerasreports import index
 
-    index.write(output_root)
+    outcomes = []
+    with outputs.lock(output_root), _Signals() as signals:
+        for stale in outputs.remove_stale_work(output_root) + _remove_legacy_work(output_root):
+            log.info("removed %s, left by an interrupted run", stale)
+        try:
+            for report, parameters in planned:
+                outcomes.append(run_report(report, parameters, output_root, signals))
+                signals.raise_pending()  # one that came while the report moved into place
+        finally:  # after an interruption too: the index shows the failed.ipynb kept
+            for problem in index.write(output_root):
+                log.warning("index: %s", problem)
     return outcomes
+
+
+def _remove_legacy_work(output_root: Path) -> list[Path]:
+    """The `.NAME-XXXXXXXX` folders of runs killed before kerasreports named them -work-."""
+    found = [p for name in catalog.REPORTS for p in output_root.glob(f".{name}-*")
+             if re.fullmatch(rf"\.{re.escape(name)}-[a-z0-9_]{{8}}", p.name) and p.is_dir()]
+    for path in found:
+        shutil.rmtree(path, ignore_errors=True)
+    return found

@@ -7,6 +7,22 @@ when the same command runs again, so an interrupted search continues where it st
 every trial sorted by objective, the best hyperparameters, a figure of the objective per
 trial, and the best model scored on held-out data beside the source's numbers.
 
+What a run may touch, checked before anything trains (on the chief, or the single process):
+
+- The summary folder (`--output`) is claimed with `outputs.claim`: it must be new, empty,
+  or an earlier summary (it holds the `.kerasreports-output` marker and only what a
+  summary holds). Anything else (a project, a home folder, a run's report tree, a folder
+  holding or inside the search state) is refused with `outputs.OutputFolderError` and
+  nothing in it is touched. The new summary is built in a hidden sibling folder and
+  swapped in whole (`outputs.replace_dir`); a search that fails leaves no summary.
+- One run at a time per search: the chief or single process holds `outputs.lock` on
+  `directory/project` for the whole run, so a second `tune` of the same search refuses
+  at once with `outputs.FolderBusyError` naming the first. Workers share the chief's
+  search and take no lock.
+- Saved state that cannot be reloaded (a truncated `oracle.json`, `trial.json` or
+  `kerasreports_search.json`) is a `SearchStateError` naming the file and `--overwrite`,
+  not a traceback from inside KerasTuner.
+
 Distributed search is KerasTuner's own chief/worker mode, driven by three environment
 variables: `KERASTUNER_ORACLE_IP` and `KERASTUNER_ORACLE_PORT` (where the chief listens)
 and `KERASTUNER_TUNER_ID` ("chief" for the one process that decides the trials, any other
@@ -25,31 +41,48 @@ things are added to KerasTuner here:
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from kerasreports import catalog, record, runtime, tuning
+from kerasreports import catalog, outputs, record, runtime, tuning
+from kerasreports.errors import InvalidValueError
 
 TUNERS = ("random", "bayesian", "hyperband")
 HEARTBEAT_SECONDS = 2.0
+SEED_MAX = 2**32 - 1  # NumPy's seeds: 0 to 2**32 - 1
 
 
 class TuningFailedError(RuntimeError):
     """All, or most, trials of a search failed; the message shows the first failure."""
 
 
-class SettingsMismatchError(ValueError):
+class SearchUsageError(InvalidValueError):  # a ValueError too
+    """Options or saved state that stop a search before it trains: the user's to fix
+    (`kerasreports` shows the message and exits 2)."""
+
+
+class SettingsMismatchError(SearchUsageError):
     """A search was resumed with settings that would make its trials incomparable."""
 
 
+class SearchStateError(SearchUsageError):
+    """A file of a search's saved state is damaged, so the search cannot be resumed."""
+
+
 SETTINGS_FILE = "kerasreports_search.json"
+# What `write_summary` puts in the summary folder; a folder holding more is not replaced.
+SUMMARY_ENTRIES = frozenset({outputs.MARKER, "summary.md", "results.json", "figures"})
+SUMMARY_MARKER_TEXT = ("This folder is a search summary written by `kerasreports tune`, "
+                       "which replaces it whole (summary.md, results.json, figures/).\n")
+STALE_WORK_SECONDS = 3600  # a hidden summary work folder older than this is a killed run's
 
 
 def role() -> str:
@@ -214,43 +247,88 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
     """Search `name`'s builder; return the summary folder (None on a worker, or when
     `summary=False`).
 
-    `verbose`: Keras' 1 (progress bars) on a terminal, else 2 (a line per epoch) so that
-    logs of long or distributed searches stay readable.
+    Before anything trains, the chief or single process checks the options, takes the
+    search's lock, checks the saved state and claims the summary folder (module
+    docstring). `verbose`: Keras' 1 (progress bars) on a terminal, else 2 (a line per
+    epoch) so that logs of long or distributed searches stay readable.
     """
-    import keras
-
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-
+    seed = check_seed(seed)
+    if kind not in TUNERS:
+        raise SearchUsageError(f"unknown tuner {kind!r}; choose one of: {', '.join(TUNERS)}")
     task = tuning.task(name, builder)
     if profile not in catalog.PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of: "
-                         f"{', '.join(catalog.PROFILES)}")
+        raise SearchUsageError(f"unknown profile {profile!r}; choose one of: "
+                               f"{', '.join(catalog.PROFILES)}")
     max_trials = max_trials or task.max_trials[profile]
     epochs = epochs or task.epochs[profile]
     if max_trials < 1 or epochs < 1:
-        raise ValueError("--max-trials and --epochs must be at least 1")
+        raise SearchUsageError("--max-trials and --epochs must be at least 1")
     project = project or f"{name}-{task.builder}-{profile}-{kind}"
-    directory = Path(directory).resolve()
+    directory = Path(directory).expanduser().resolve()
+    project_dir = directory / project
     this_role = role()
-    runtime.set_seed(seed)
+    out = None if this_role == "worker" else summary_folder(
+        output, name, profile, project_dir)
 
     settings = {"report": name, "builder": task.builder, "tuner": kind, "profile": profile,
                 "seed": seed, "epochs": epochs}
-    if not overwrite:  # (with --overwrite a worker trusts the chief's fresh search)
-        check_settings(directory / project, settings)
+    with search_lock(project_dir):
+        if not overwrite:  # (with --overwrite a worker trusts the chief's fresh search)
+            check_settings(project_dir, settings)
+            check_state(project_dir)
+        created = out is not None and not out.exists()
+        if out is not None:
+            claim_summary_folder(out)
+        wrote = False
+        try:
+            result = _search(task, name, kind=kind, max_trials=max_trials, epochs=epochs,
+                             profile=profile, directory=directory, project=project,
+                             overwrite=overwrite, seed=seed, settings=settings, out=out,
+                             worker_timeout=worker_timeout, verbose=verbose,
+                             summary=summary)
+            wrote = result is not None
+            return result
+        finally:
+            if created and not wrote:
+                _remove_if_unused(out)  # a failed search leaves no empty summary folder
 
+
+def _search(task, name, *, kind, max_trials, epochs, profile, directory, project,
+            overwrite, seed, settings, out, worker_timeout, verbose,
+            summary) -> Path | None:
+    """`run` once the options, the lock, the saved state and the summary folder are fine."""
+    import keras
+
+    this_role = role()
+    project_dir = directory / project
+    runtime.set_seed(seed)
     # The chief only hands out trials: it needs data only where the search space is sized
     # from it, and to score the best model at the end.
     data = task.load(profile, seed) if this_role != "chief" or task.needs_data else None
     if data is not None:
         print(f"[{this_role}] {name}/{task.builder}: {data.description}", flush=True)
-    tuner = make_tuner(task, task.hypermodel(data), kind=kind, max_trials=max_trials,
-                       epochs=epochs, directory=directory, project=project,
-                       overwrite=overwrite, seed=seed)
+    hypermodel = task.hypermodel(data)
+    if overwrite and this_role != "worker":
+        # Here rather than by KerasTuner's own overwrite, which would delete the lock
+        # file this run holds; and only once the data has loaded, as KerasTuner did.
+        clear_search(project_dir)
+    reloading = this_role != "worker" and _tuner_file(project_dir).is_file()
+    try:
+        tuner = make_tuner(task, hypermodel, kind=kind, max_trials=max_trials,
+                           epochs=epochs, directory=directory, project=project,
+                           overwrite=False, seed=seed)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RuntimeError) as error:
+        if not reloading:
+            raise
+        # check_state read every file; what is left is the oracle's state not fitting.
+        raise SearchStateError(_damaged(project_dir, project_dir / "oracle.json",
+                                        _reason(error))) from error
     if this_role != "worker":
-        (directory / project).mkdir(parents=True, exist_ok=True)
-        (directory / project / SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
+        project_dir.mkdir(parents=True, exist_ok=True)
+        outputs.write_file(project_dir / SETTINGS_FILE, json.dumps(settings, indent=2))
     started = time.time()
     stop_watch = watch_workers(tuner.oracle, worker_timeout) if this_role == "chief" else None
     try:
@@ -277,11 +355,175 @@ def run(name: str, *, builder: str | None = None, kind: str = "random",
     if data is None:
         data = task.load(profile, seed)
     keras.backend.clear_session()
-    out = Path(output) if output else _default_output(name, profile)
     return write_summary(tuner, task, data, out, dict(
         report=name, builder=task.builder, tuner=kind, profile=profile, seed=seed,
         max_trials=max_trials, epochs=epochs, directory=str(directory), project=project,
         role=this_role, search_seconds=round(time.time() - started, 1)))
+
+
+def check_seed(seed) -> int:
+    """The seed as an int, or `SearchUsageError`: NumPy takes 0 to 2**32 - 1 only."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) \
+            or not 0 <= seed <= SEED_MAX:
+        raise SearchUsageError(f"--seed must be a whole number from 0 to {SEED_MAX}, "
+                               f"not {seed!r}")
+    return int(seed)
+
+
+# ------------------------------------------------------------------ the search's lock
+
+@contextmanager
+def search_lock(project_dir: Path):
+    """Hold `directory/project`'s lock while the chief or single process runs; a worker
+    shares the chief's search and takes none. A second run refuses at once."""
+    if role() == "worker":
+        yield
+        return
+    try:
+        project_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SearchUsageError(
+            f"cannot keep the search state in {project_dir}: "
+            f"{error.strerror or error}. Choose another --directory.") from None
+    held = ExitStack()
+    try:
+        held.enter_context(outputs.lock(project_dir, what="search"))
+    except outputs.FolderBusyError:
+        raise outputs.FolderBusyError(_busy_message(project_dir)) from None
+    with held:
+        yield
+
+
+def _busy_message(project_dir: Path) -> str:
+    try:
+        holder = json.loads((project_dir / outputs.LOCK).read_text())
+        first = (f"pid {holder['pid']}, running since {holder['since']}: "
+                 f"{holder['command']}")
+    except (OSError, ValueError, KeyError, TypeError):
+        first = "its process id is not recorded yet"
+    return (f"another kerasreports tune is running the search {project_dir} ({first}). "
+            f"Two runs of one search would overwrite each other's trials: wait for it to "
+            f"finish or stop it, or give another --project or --directory. (The workers "
+            f"of a distributed search share the chief's search and are not refused.)")
+
+
+def clear_search(project_dir: Path) -> None:
+    """What `--overwrite` does: empty the project, keeping the lock this run holds."""
+    for path in project_dir.iterdir():
+        if path.name == outputs.LOCK:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+# ------------------------------------------------------------------ saved state
+
+def _tuner_file(project_dir: Path) -> Path:
+    """The file whose presence makes KerasTuner reload the search (base_tuner.py)."""
+    return project_dir / f"{os.environ.get('KERASTUNER_TUNER_ID', 'tuner0')}.json"
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200] if text else 'no message'}"
+
+
+def _damaged(project_dir: Path, path: Path, reason: str) -> str:
+    return (f"the search in {project_dir} cannot be resumed: its state file {path} "
+            f"cannot be read back ({reason}); perhaps a run was killed while writing it, "
+            f"or the file was edited. Rerun with --overwrite to start the search afresh (its earlier "
+            f"trials are discarded), or give another --project to keep this one.")
+
+
+def _read_state(project_dir: Path, path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise SearchStateError(_damaged(project_dir, path, _reason(error))) from None
+    if not isinstance(state, dict):
+        raise SearchStateError(_damaged(project_dir, path, f"a JSON {type(state).__name__}, "
+                                                           f"not an object"))
+    return state
+
+
+def check_state(project_dir: Path) -> None:
+    """Raise `SearchStateError` if the files KerasTuner would reload do not parse.
+
+    KerasTuner reloads when `<tuner id>.json` exists: the chief or single process then
+    reads `oracle.json` and every `trial_*/trial.json` (oracle.py `reload`), a worker only
+    its own file. A truncated file would otherwise end in a JSONDecodeError traceback.
+    """
+    tuner_file = _tuner_file(project_dir)
+    if not tuner_file.is_file():
+        return  # nothing is reloaded: KerasTuner starts the search
+    _read_state(project_dir, tuner_file)
+    if role() == "worker":
+        return
+    oracle_file = project_dir / "oracle.json"
+    if not oracle_file.is_file():
+        raise SearchStateError(_damaged(project_dir, oracle_file, "the file is missing"))
+    _read_state(project_dir, oracle_file)
+    from keras_tuner.src.engine import trial as trial_module
+
+    for path in sorted(project_dir.glob("trial_*/trial.json")):
+        state = _read_state(project_dir, path)
+        try:
+            trial_module.Trial.from_state(state)
+        except Exception as error:  # a missing key, a wrong type: KerasTuner's own check
+            raise SearchStateError(_damaged(project_dir, path, _reason(error))) from None
+
+
+# ------------------------------------------------------------------ the summary folder
+
+def summary_folder(output, name: str, profile: str, project_dir: Path) -> Path:
+    """The summary folder, resolved; refused where it and the search state overlap."""
+    out = (Path(output).expanduser() if output else _default_output(name, profile)).resolve()
+    if out == project_dir or out in project_dir.parents or project_dir in out.parents:
+        raise outputs.OutputFolderError(
+            f"--output {out} overlaps the search state {project_dir}: replacing the summary "
+            f"would delete the search's state, and --overwrite would delete the summary. "
+            f"Give an --output outside the search's project folder; nothing was touched.")
+    return out
+
+
+def claim_summary_folder(out: Path) -> Path:
+    """`outputs.claim` the summary folder, and refuse one holding more than a summary."""
+    out = outputs.claim(out, what="output")
+    others = sorted(p.name for p in out.iterdir() if p.name not in SUMMARY_ENTRIES)
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise outputs.OutputFolderError(
+            f"--output {out} holds files that a search summary does not ({shown}), and "
+            f"`kerasreports tune` replaces its summary folder whole; nothing was touched. "
+            f"Give a new or empty folder, or the folder of an earlier search summary.")
+    return out
+
+
+def _remove_if_unused(out: Path) -> None:
+    """Remove a summary folder this run created if it still holds only the marker."""
+    try:
+        if out.is_dir() and {p.name for p in out.iterdir()} <= {outputs.MARKER}:
+            shutil.rmtree(out)
+    except OSError:
+        pass
+
+
+def _remove_stale_work(out: Path) -> None:
+    """Remove hidden work folders of `out` that killed runs left beside it.
+
+    The parent is not ours to lock, so only folders older than `STALE_WORK_SECONDS` go: a
+    live run's work folder lives for the seconds it takes to write a summary.
+    """
+    now = time.time()
+    for prefix in (outputs.WORK_PREFIX, outputs.OLD_PREFIX):
+        for path in out.parent.glob(f".{out.name}{prefix}*"):
+            try:
+                if path.is_dir() and now - path.stat().st_mtime > STALE_WORK_SECONDS:
+                    shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                pass
 
 
 def run_in_processes(child_argv, *, max_trials: int, per_process: int) -> int:
@@ -312,7 +554,7 @@ def check_settings(project_dir: Path, settings: dict) -> None:
     path = project_dir / SETTINGS_FILE
     if not path.is_file():
         return
-    earlier = json.loads(path.read_text())
+    earlier = _read_state(project_dir, path)
     differ = {k: (earlier.get(k), v) for k, v in settings.items() if earlier.get(k) != v}
     if differ:
         said = ", ".join(f"{k} {old!r} then, {new!r} now" for k, (old, new) in differ.items())
@@ -345,9 +587,9 @@ def trial_rows(tuner) -> list[dict]:
 
 def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Path,
                   info: dict) -> Path:
-    """Write summary.md, results.json and figures/objective.png; replace `out` only whole."""
-    from kerasreports import plots
-
+    """Write summary.md, results.json and figures/objective.png into a hidden sibling of
+    `out`, then swap it in whole; `out` must be (or become) a claimed summary folder."""
+    out = claim_summary_folder(out)  # again: the search may have taken hours
     rows = trial_rows(tuner)
     objective = tuner.oracle.objective.name
     best_hp = tuner.get_best_hyperparameters(1)[0].values
@@ -358,7 +600,24 @@ def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Pa
     scores = task.evaluate(best_model, data)
     comparison = _beside_source(task, scores)
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=_parent(out)))
+    _remove_stale_work(out)
+    staging = outputs.work_dir(out.parent, out.name)
+    try:
+        _write_summary_files(staging, tuner, task, data, info, rows, objective, best_hp,
+                             scores, comparison)
+        (staging / outputs.MARKER).write_text(SUMMARY_MARKER_TEXT)
+        outputs.replace_dir(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"tuning summary: {out / 'summary.md'}", flush=True)
+    return out
+
+
+def _write_summary_files(staging: Path, tuner, task, data, info, rows, objective, best_hp,
+                         scores, comparison) -> None:
+    from kerasreports import plots
+
     (staging / "figures").mkdir()
     in_start_order = sorted(rows, key=lambda r: tuner.oracle.start_order.index(r["trial"]))
     fig = plots.objective_per_trial(
@@ -400,16 +659,6 @@ def write_summary(tuner, task: tuning.TuneTask, data: tuning.SearchData, out: Pa
         "",
     ]
     (staging / "summary.md").write_text("\n".join(lines))
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
-    print(f"tuning summary: {out / 'summary.md'}", flush=True)
-    return out
-
-
-def _parent(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return out.parent
 
 
 def _beside_source(task: tuning.TuneTask, scores: dict) -> list[dict]:

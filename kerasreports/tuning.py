@@ -23,6 +23,7 @@ import keras
 import keras_tuner
 
 from kerasreports import metrics
+from kerasreports.errors import UnknownNameError
 from kerasreports.models import arithmetic as arithmetic_models
 from kerasreports.models import autoencoders, translation
 from kerasreports.models import dirty_documents as page_models
@@ -570,12 +571,12 @@ TASKS: dict[str, dict[str, TuneTask]] = {
 def task(report: str, builder: str | None = None) -> TuneTask:
     """The search for `report`'s `builder` (default: the report's first, its main one)."""
     if report not in TASKS:
-        raise KeyError(f"no search is defined for report {report!r}; "
-                       f"tunable: {', '.join(TASKS)}")
+        raise UnknownNameError(f"no search is defined for report {report!r}; "
+                               f"tunable: {', '.join(TASKS)}")
     builders = TASKS[report]
     if builder is None:
         return next(iter(builders.values()))
     if builder not in builders:
-        raise KeyError(f"report {report!r} has no builder {builder!r}; "
-                       f"choose one of: {', '.join(builders)}")
+        raise UnknownNameError(f"report {report!r} has no builder {builder!r}; "
+                               f"choose one of: {', '.join(builders)}")
     return builders[builder]

@@ -14,22 +14,22 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [min 0] seeds Python, NumPy and Keras: the same seed gives the same numbers
+seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
 data_dir = ""  # data root holding mnist/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
 generated_data = False  # generate stand-in MNIST IDX files instead of reading the real ones (smoke profile)
 highest_integer = 99  # [1..99] queries are i<op>j with i and j from 0 to this, as the source
 test_size = 0.25  # [0.05..0.95] test share of the queries for every section after the split experiment
-text_epochs = 20  # [min 1] epochs of each text-to-text model; the source does not say
-text_batch_size = 128  # [min 1] the source does not say
+text_epochs = 20  # [1..1000] epochs of each text-to-text model; the source does not say
+text_batch_size = 128  # [1..65536] the source does not say
 text_learning_rate = 0.006  # [0.000001..1] peak Adam learning rate, cosine decay to 0
-image_epochs = 6  # [min 1] epochs of each image-to-text model; the source trained 100
-image_batch_size = 64  # [min 1] the source's best: 16
-convlstm_epochs = 2  # [min 1] epochs of the ConvLSTM2D model; the source trained 25 to 100
-reader_epochs = 4  # [min 1] epochs of the character classifier (ours)
-finetune_epochs = 2  # [min 0] end-to-end epochs of read-then-compute on image queries (ours)
-generator_epochs = 8  # [min 1] epochs of each TimeDistributed-Dense image generator; the source trained 200
-conv_generator_epochs = 1  # [min 1] epochs of the Conv2DTranspose generator
-conv_generator_queries = 3000  # [min 0] training queries of the Conv2DTranspose generator; 0 uses all
+image_epochs = 6  # [1..1000] epochs of each image-to-text model; the source trained 100
+image_batch_size = 64  # [1..4096] the source's best: 16
+convlstm_epochs = 2  # [1..1000] epochs of the ConvLSTM2D model; the source trained 25 to 100
+reader_epochs = 4  # [1..1000] epochs of the character classifier (ours)
+finetune_epochs = 2  # [0..1000] end-to-end epochs of read-then-compute on image queries (ours)
+generator_epochs = 8  # [1..1000] epochs of each TimeDistributed-Dense image generator; the source trained 200
+conv_generator_epochs = 1  # [1..1000] epochs of the Conv2DTranspose generator
+conv_generator_queries = 3000  # [0 or 1..20000] training queries of the Conv2DTranspose generator; 0 uses all (20,000 is every +/- query)
 profile = "quick"  # [one of smoke, quick, full] recorded with the results
 output_dir = ""  # where the report is written; "" writes outputs/arithmetic/ beside the notebook
 
@@ -65,8 +65,10 @@ except ImportError:
     import subprocess
     import sys
 
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
-                           "kerasreports @ git+https://github.com/kerasreports/kerasreports"])
+    # The project's own repository, pinned to the release tag of the package version
+    # this notebook belongs to (pyproject.toml's version, with a "v").
+    PACKAGE = "kerasreports @ git+https://github.com/kerasreports/kerasreports@v0.1.0"
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
 import tempfile
@@ -137,7 +139,7 @@ rec.table("Queries (test share " + f"{test_size:g})", rows)
 
 # %%
 train, _ = splits["addsub"]
-example = [0, 1, 2]
+example = range(min(3, len(train.x_text)))  # a test share of 0.95 may leave fewer
 rec.figure(plots.image_strips(
     [(f"'{train.x_text[i]}' = '{train.y_text[i]}'", {"query images": train.x_img[i],
                                                      "answer images": train.y_img[i]})
@@ -421,7 +423,7 @@ for name, task in tasks.items():
         runtime.set_seed(seed)
         kind = model.name.removeprefix("text2image_").removesuffix("_dense")
         if kind == "conv":
-            limit = conv_generator_queries or len(x_train)
+            limit = min(conv_generator_queries or len(x_train), len(x_train))
             _, seconds = fit(model, x_train[:limit], models.steps_to_channels(y_train[:limit]),
                              epochs=conv_generator_epochs, batch_size=64, loss="mse")
             images = models.channels_to_steps(model.predict(x_test, batch_size=256,
@@ -449,7 +451,9 @@ rec.table("Text to image on the test queries (readable = what the character clas
 # %%
 for name, task in tasks.items():
     _, test = splits[name]
-    shown = section_rng("show", name).choice(len(test.x_text), 6, replace=False)
+    # Six, or every test query when there are fewer (a small highest_integer).
+    shown = section_rng("show", name).choice(len(test.x_text), min(6, len(test.x_text)),
+                                             replace=False)
     rec.figure(plots.image_strips(
         [(f"'{test.x_text[i].strip()}' = {test.y_text[i].strip()}",
           {"true (MNIST test)": test.y_img[i],

@@ -14,18 +14,18 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [min 0] seeds Python, NumPy and Keras: the same seed gives the same numbers
+seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
 data_dir = ""  # data root holding denoising-dirty-documents/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
 generated_data = False  # generate stand-in pages in the Kaggle layout instead of reading the real ones (smoke profile)
 validation_fraction = 0.15  # [0.01..0.9] share of training pages held out (whole documents), as the source
-source_epochs = 30  # [min 1] epochs of the source's model; the source trained 600
-source_batch_size = 8  # [min 1] the source does not say
+source_epochs = 30  # [1..1000] epochs of the source's model; the source trained 600
+source_batch_size = 8  # [1..1024] the source does not say
 source_learning_rate = 0.001  # [0.000001..1] Adam; the source does not say
-page_epochs = 10  # [min 1] epochs of the full-resolution model
-page_width = 16  # [min 1] filters at the top level of the full-resolution U-Net
-patch_size = 96  # [16..256] side of the square training patches
-patches_per_page = 16  # [min 1] fresh random patches per training page and epoch
-page_batch_size = 16  # [min 1] patches per batch
+page_epochs = 10  # [1..1000] epochs of the full-resolution model
+page_width = 16  # [1..64] filters at the top level of the full-resolution U-Net
+patch_size = 96  # [16..256, multiple of 4] side of the square training patches (the U-Net pools twice; pages are at least 258 px high)
+patches_per_page = 16  # [1..64] fresh random patches per training page and epoch
+page_batch_size = 16  # [1..1024] patches per batch
 page_learning_rate = 0.002  # [0.000001..1] peak Adam learning rate, cosine decay to 0
 profile = "quick"  # [one of smoke, quick, full] recorded with the results
 output_dir = ""  # where the report is written; "" writes outputs/dirty_documents/ beside the notebook
@@ -55,8 +55,10 @@ except ImportError:
     import subprocess
     import sys
 
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
-                           "kerasreports @ git+https://github.com/kerasreports/kerasreports"])
+    # The project's own repository, pinned to the release tag of the package version
+    # this notebook belongs to (pyproject.toml's version, with a "v").
+    PACKAGE = "kerasreports @ git+https://github.com/kerasreports/kerasreports@v0.1.0"
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
 import tempfile

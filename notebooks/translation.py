@@ -14,17 +14,17 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [min 0] seeds Python, NumPy and Keras: the same seed gives the same numbers
+seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
 data_dir = ""  # data root holding small_vocab/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
 generated_data = False  # generate stand-in sentence pairs instead of reading the real files (smoke profile)
-pair_limit = 0  # [min 0] use only the first N sentence pairs; 0 uses all 137,860
+pair_limit = 0  # [0 or 10..137860] use only the first N sentence pairs (at least 10: the source's ten samples are the first ten); 0 uses all 137,860
 recipe = "fast"  # [one of source, fast] how the three stacked models train (see below)
-epochs = 5  # [min 1] epochs of the three stacked models; the source trained 100
-beyond_epochs = 8  # [min 1] epochs of the embedding + bidirectional model
-beyond_batch_size = 128  # [min 1] batch size of the embedding + bidirectional model
+epochs = 5  # [1..1000] epochs of the three stacked models; the source trained 100
+beyond_epochs = 8  # [1..1000] epochs of the embedding + bidirectional model
+beyond_batch_size = 128  # [1..65536] batch size of the embedding + bidirectional model
 beyond_learning_rate = 0.008  # [0.00001..1] its peak Adam learning rate (cosine decay)
-beyond_embed_dim = 64  # [min 1] its word embedding width
-beyond_units = 64  # [min 1] its encoder's GRU units per direction (the decoder has twice as many)
+beyond_embed_dim = 64  # [1..512] its word embedding width
+beyond_units = 64  # [1..512] its encoder's GRU units per direction (the decoder has twice as many)
 profile = "quick"  # [one of smoke, quick, full] recorded with the results
 output_dir = ""  # where the report is written; "" writes outputs/translation/ beside the notebook
 
@@ -50,8 +50,10 @@ except ImportError:
     import subprocess
     import sys
 
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
-                           "kerasreports @ git+https://github.com/kerasreports/kerasreports"])
+    # The project's own repository, pinned to the release tag of the package version
+    # this notebook belongs to (pyproject.toml's version, with a "v").
+    PACKAGE = "kerasreports @ git+https://github.com/kerasreports/kerasreports@v0.1.0"
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
 import tempfile

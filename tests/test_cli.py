@@ -14,15 +14,15 @@ def test_list_names_each_report_its_source_notebook_and_data(capsys):
 
 
 def test_data_status_explains_missing_data(capsys, no_data_anywhere):
-    assert cli.main(["data", "status"]) == 0
+    assert cli.main(["data", "status"]) == cli.EXIT_FAILED
     out = capsys.readouterr().out
-    assert "fashion_mnist  missing" in out and "t10k-images-idx3-ubyte.gz" in out
+    assert "fashion_mnist   missing" in out and "t10k-images-idx3-ubyte.gz" in out
 
 
 @pytest.mark.parametrize("argv, expected", [
     (["run", "nope"], "unknown report 'nope'; the catalogue has: mnist_dae, translation"),
     (["run", "mnist_dae", "-p", "epochs", "3"], "has no parameter 'epochs'; its parameters are: seed"),
-    (["run", "mnist_dae", "-p", "dae_epochs", "-1"], "dae_epochs=-1 is out of range (min 1)"),
+    (["run", "mnist_dae", "-p", "dae_epochs", "-1"], "dae_epochs=-1 is out of range (1..1000)"),
     (["run", "mnist_dae", "-p", "dae_epochs", "two"], "dae_epochs must be int"),
     (["run", "mnist_dae", "-p", "dropout_rate", "0.95"], "out of range (0..0.9)"),
     (["run", "mnist_dae", "-p", "dataset", "cifar"], "choose one of: fashion_mnist, mnist"),

@@ -3,6 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
+from kerasreports import datasets
 from kerasreports.datasets import mnist, noise, store, synthetic
 
 
@@ -60,7 +61,7 @@ def test_unknown_data_set_name():
 def test_status_reports_ok_missing_and_corrupt(no_data_anywhere):
     root = no_data_anywhere / "root"
     synthetic.write_mnist_like(root, "mnist", n_train=10, n_test=10)
-    rows = {r["name"]: r for r in store.status(root)}
+    rows = {r["name"]: r for r in datasets.status(root)}
     assert rows["mnist"]["state"] == "corrupt"  # generated files are not the real ones
     assert "train-images-idx3-ubyte.gz" in rows["mnist"]["help"]
     assert rows["fashion_mnist"]["state"] == "missing"
@@ -84,25 +85,57 @@ def test_real_files_verify_and_parse(real_data, name, mean):
     assert data.test.images.shape == (10000, 28, 28)
     assert np.bincount(data.test.labels).tolist() == [1000] * 10 or name == "mnist"
     assert abs(data.train.images.mean() / 255 - mean) < 5e-4
-    assert store.status(real_data) and all(
-        r["state"] == "ok" for r in store.status(real_data) if r["name"] == name)
+    assert datasets.status(real_data) and all(
+        r["state"] == "ok" for r in datasets.status(real_data) if r["name"] == name)
 
 
 def test_download_fills_the_keras_cache_and_checks_the_hash(no_data_anywhere, monkeypatch):
+    # An ad-hoc spec, registered nowhere: `store` takes the spec itself.
     # A "server" on disk: keras.utils.get_file fetches file:// URLs like http:// ones.
     served = synthetic.write_mnist_like(no_data_anywhere / "server", "mnist", n_train=5,
                                         n_test=5) / "mnist"
     files = {f: store.sha256(served / f) for f in mnist.FILES}
     spec = store.DatasetSpec("served_mnist", "served-mnist", files, url=served.as_uri() + "/")
-    monkeypatch.setitem(store.SPECS, spec.name, spec)
     monkeypatch.setenv("KERASREPORTS_OFFLINE", "0")
 
-    folder = store.locate("served_mnist")
+    folder = store.locate(spec)
     assert folder == store.keras_cache_dir() / "served-mnist"
     assert mnist.load_folder(folder)[0].images.shape == (5, 28, 28)
 
     wrong = store.DatasetSpec("bad_mnist", "bad-mnist", {f: "0" * 64 for f in mnist.FILES},
                               url=served.as_uri() + "/")
-    monkeypatch.setitem(store.SPECS, wrong.name, wrong)
     with pytest.raises(store.DatasetNotFoundError, match="download from file:.* was tried and failed"):
-        store.locate("bad_mnist")
+        store.locate(wrong)
+
+
+def test_the_registry_lists_each_loaders_spec_and_refuses_unknown_names():
+    from kerasreports.errors import UnknownNameError
+
+    assert datasets.specs() == {"mnist": mnist.MNIST, "fashion_mnist": mnist.FASHION_MNIST,
+                                "small_vocab": datasets.spec("small_vocab"),
+                                "dirty_documents": datasets.spec("dirty_documents")}
+    with pytest.raises(UnknownNameError, match="unknown data set 'cifar'; known: "
+                       "dirty_documents, fashion_mnist, mnist, small_vocab"):
+        datasets.spec("cifar")
+    assert [r["name"] for r in datasets.status()] == sorted(datasets.specs())
+
+
+def test_the_registry_reads_the_loaders_constants_at_call_time(monkeypatch):
+    import dataclasses
+
+    from kerasreports.datasets import small_vocab
+
+    other = dataclasses.replace(small_vocab.SMALL_VOCAB, folder="elsewhere")
+    monkeypatch.setattr(small_vocab, "SMALL_VOCAB", other)
+    assert datasets.spec("small_vocab") is other
+
+
+def test_the_store_is_a_leaf_that_imports_no_loader():
+    import subprocess
+    import sys
+
+    code = ("import sys, kerasreports.datasets.store; print(sorted(m for m in sys.modules "
+            "if m.startswith('kerasreports.datasets.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['kerasreports.datasets.store']"

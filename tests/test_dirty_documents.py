@@ -51,11 +51,18 @@ def test_a_pair_of_different_sizes_is_named(pages_root):
         dirty_documents.load(pages_root, verify=False)
 
 
-@pytest.mark.parametrize("name, content", [("notes.txt", b"hello"), ("8.png", b"not a png")])
-def test_a_non_image_file_in_a_page_folder_is_named(pages_root, name, content):
-    (folder(pages_root) / "test" / name).write_bytes(content)
-    with pytest.raises(dirty_documents.PageError, match=name):
+def test_a_png_that_does_not_decode_is_named(pages_root):
+    (folder(pages_root) / "test" / "8.png").write_bytes(b"not a png")
+    with pytest.raises(dirty_documents.PageError, match="8.png is not a readable image"):
         dirty_documents.load(pages_root, verify=False)
+
+
+def test_a_file_that_is_not_a_png_is_ignored_with_a_warning_naming_it(pages_root):
+    # It cannot be a page, so it changes no number (unlike a broken *.png, refused above).
+    (folder(pages_root) / "test" / "notes.txt").write_bytes(b"hello")
+    with pytest.warns(UserWarning, match=r"test/notes.txt is not a PNG page; ignored"):
+        pages = dirty_documents.load(pages_root, verify=False)
+    assert len(pages.test) == 2 and "notes.txt" not in pages.test_names
 
 
 def test_a_colour_page_is_converted_to_grey_with_a_warning_naming_it(pages_root):

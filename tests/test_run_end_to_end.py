@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kerasreports import catalog, cli
+from kerasreports import catalog, cli, outputs
 
 pytestmark = pytest.mark.notebook
 
@@ -127,7 +127,7 @@ def _report(name, path):
 
 def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
         tmp_path, monkeypatch, capsys):
-    out = tmp_path / "reports"
+    out = outputs.claim(tmp_path / "reports")  # an earlier run's folder
     (out / "breaks").mkdir(parents=True)
     (out / "breaks" / "summary.md").write_text("the previous good report\n")
     breaks = _report("breaks", _notebook(
@@ -147,7 +147,8 @@ def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
     failed = nbformat.read(out / "breaks" / "failed.ipynb", as_version=4)
     assert "training..." in str(failed.cells[-1].outputs)
     assert (out / "works" / "summary.md").read_text() == "new"
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folders left
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
+        outputs.LOCK, outputs.MARKER]  # no temp folders left
 
 
 def test_a_notebook_that_writes_no_metrics_is_a_failure(tmp_path, monkeypatch, capsys):

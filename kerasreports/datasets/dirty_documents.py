@@ -5,9 +5,12 @@ The data set is three folders of 8-bit grey PNGs, 540 px wide and 258 or 420 px 
 `test/` (72 dirty pages, no targets). The 360 files are sha256-checked against the list in
 `dirty_documents.sha256` (the copies described in `shared/data/*/SOURCE.md`).
 
-Strict reading, because a silent skip would quietly change every number: a file that is
+Strict reading, because a silent skip would quietly change every number: a `*.png` that is
 not a readable image, a dirty page without its clean twin (or the reverse), or a pair of
-different sizes is an error naming the file. A colour page is converted to grey with
+different sizes is an error naming the file, and so, when verifying, is a `*.png` that is
+not one of the 360 published pages. A file that cannot be a page (`notes.txt`, a sub
+folder) changes no number: it is ignored with a warning naming it (hidden files, such as
+`.DS_Store`, silently), and `data status` notes it. A colour page is converted to grey with
 Pillow's `convert("L")` (ITU-R 601 luma, L = 0.299 R + 0.587 G + 0.114 B) and a warning
 names it. Pixels are returned as float32 in [0, 1], each page its own size.
 
@@ -20,6 +23,7 @@ measure memorisation. The Kaggle data needs a login, so nothing here downloads i
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -41,19 +45,19 @@ def _manifest() -> dict[str, str]:
     return files
 
 
-SPEC = store.register(
-    store.DatasetSpec(
-        name="dirty_documents",
-        folder="denoising-dirty-documents",
-        files=_manifest(),
-        files_summary="train/ (144 PNG), train_cleaned/ (144 PNG), test/ (72 PNG)",
-        how_to_get=(
-            "It needs a Kaggle account, so it is not downloaded for you: run "
-            "`kaggle competitions download -c denoising-dirty-documents`, unzip the archive "
-            "and the train.zip, train_cleaned.zip and test.zip inside it, and put the three "
-            "folders in denoising-dirty-documents/ under one of the places above."
-        ),
-    )
+# The data set's spec; `load` and `check_folder` look it up at call time (tests replace it).
+SPEC = store.DatasetSpec(
+    name="dirty_documents",
+    folder="denoising-dirty-documents",
+    files=_manifest(),
+    files_summary="train/ (144 PNG), train_cleaned/ (144 PNG), test/ (72 PNG)",
+    check_folder=lambda folder: check_folder(folder),  # (defined below)
+    how_to_get=(
+        "It needs a Kaggle account, so it is not downloaded for you: run "
+        "`kaggle competitions download -c denoising-dirty-documents`, unzip the archive "
+        "and the train.zip, train_cleaned.zip and test.zip inside it, and put the three "
+        "folders in denoising-dirty-documents/ under one of the places above."
+    ),
 )
 
 
@@ -69,13 +73,18 @@ class PageError(store.DatasetCorruptError):
     """A page that cannot be read, or that has no matching twin."""
 
 
-def read_page(path: str | Path) -> np.ndarray:
-    """One page as float32 grey in [0, 1]; colour is converted (with a warning)."""
+def read_page(path: str | Path, digest: str | None = None) -> np.ndarray:
+    """One page as float32 grey in [0, 1]; colour is converted (with a warning).
+
+    With `digest` (its sha256) the bytes are checked before they are decoded: the very
+    bytes checked are the ones decoded.
+    """
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
+    data = store.read_verified(path, digest)
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             image.load()
             mode = image.mode
             if mode in ("RGB", "RGBA", "P", "LA", "CMYK"):
@@ -85,23 +94,58 @@ def read_page(path: str | Path) -> np.ndarray:
             elif mode not in ("L", "1"):
                 raise PageError(f"{path} has pixel mode {mode!r}; expected 8-bit grey (L)")
             pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except UnidentifiedImageError:  # its message would name the in-memory buffer
+        raise PageError(f"{path} is not a readable image: Pillow cannot identify its "
+                        f"format") from None
+    except (OSError, SyntaxError) as error:
         raise PageError(f"{path} is not a readable image: {error}") from None
     return pixels
 
 
-def _page_files(folder: Path) -> dict[str, Path]:
+def _page_files(folder: Path, published=None) -> tuple[dict[str, Path], list[Path]]:
+    """The pages of `folder` by file name, in numeric order, and the files ignored.
+
+    Every `*.png` file is a page. With `published` (the data set's names, e.g.
+    "train/2.png"), a page not among them is an error: it would be read unverified.
+    Anything else but hidden files is returned as ignored, for a warning or a note.
+    """
     if not folder.is_dir():
         raise store.DatasetNotFoundError(f"{folder} is missing: the data set needs "
                                          f"{', '.join(f + '/' for f in FOLDERS)}")
-    files = {}
-    for path in folder.iterdir():
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        raise store.unreadable(folder, error) from None
+    files, ignored = {}, []
+    for path in entries:
         if path.name.startswith("."):  # .DS_Store and editor droppings are not pages
             continue
         if path.suffix.lower() != ".png" or not path.is_file():
-            raise PageError(f"{path} is not a PNG page; only the pages belong in {folder}")
+            ignored.append(path)
+            continue
+        if published is not None and f"{folder.name}/{path.name}" not in published:
+            raise PageError(f"{path} is not one of the data set's published pages (those "
+                            f"in dirty_documents.sha256): move it out of {folder}")
         files[path.name] = path
-    return dict(sorted(files.items(), key=lambda item: _page_number(item[0])))
+    return dict(sorted(files.items(), key=lambda item: _page_number(item[0]))), ignored
+
+
+def _ignored(path: Path) -> str:
+    return f"{path} is not a PNG page; ignored"
+
+
+def check_folder(folder: str | Path) -> list[str]:
+    """What a verifying `load` says of `folder` beyond the checksums: a PageError for a
+    page that is not a published one, and a note for each file it ignores.
+
+    `store.status_row` calls it (the data set's `check_folder`), so that `data status`
+    and the loader agree.
+    """
+    notes = []
+    published = SPEC.files
+    for sub in FOLDERS:
+        notes += map(_ignored, _page_files(Path(folder) / sub, published)[1])
+    return notes
 
 
 def _page_number(name: str) -> tuple:
@@ -109,11 +153,26 @@ def _page_number(name: str) -> tuple:
     return (0, int(stem), "") if stem.isdigit() else (1, 0, stem)
 
 
-def load_folder(folder: str | Path) -> Pages:
-    """Read train/, train_cleaned/ and test/ of `folder`, pairing pages by file name."""
+def load_folder(folder: str | Path, published: dict[str, str] | None = None) -> Pages:
+    """Read train/, train_cleaned/ and test/ of `folder`, pairing pages by file name.
+
+    `published` (file name, e.g. "train/2.png" -> sha256; the data set's `files`) checks
+    each page as it is read, and refuses a page not in it. Without it every `*.png` in the
+    three folders is read as it is.
+    """
     folder = Path(folder)
-    dirty_files = _page_files(folder / "train")
-    clean_files = _page_files(folder / "train_cleaned")
+
+    def pages(sub: str) -> dict[str, Path]:
+        files, ignored = _page_files(folder / sub, published)
+        for path in ignored:
+            warnings.warn(_ignored(path), stacklevel=3)
+        return files
+
+    def read(sub: str, path: Path) -> np.ndarray:
+        return read_page(path, published[f"{sub}/{path.name}"] if published else None)
+
+    dirty_files = pages("train")
+    clean_files = pages("train_cleaned")
     for name in sorted(dirty_files.keys() - clean_files.keys()):
         raise PageError(f"{dirty_files[name]} has no clean twin "
                         f"{folder / 'train_cleaned' / name}")
@@ -121,14 +180,14 @@ def load_folder(folder: str | Path) -> Pages:
         raise PageError(f"{clean_files[name]} has no dirty twin {folder / 'train' / name}")
     dirty, clean = [], []
     for name, path in dirty_files.items():
-        d, c = read_page(path), read_page(clean_files[name])
+        d, c = read("train", path), read("train_cleaned", clean_files[name])
         if d.shape != c.shape:
             raise PageError(f"{path} is {d.shape[1]}x{d.shape[0]} px but its clean twin "
                             f"{clean_files[name]} is {c.shape[1]}x{c.shape[0]}")
         dirty.append(d)
         clean.append(c)
-    test_files = _page_files(folder / "test")
-    test = [read_page(path) for path in test_files.values()]
+    test_files = pages("test")
+    test = [read("test", path) for path in test_files.values()]
     return Pages(list(dirty_files), dirty, clean, list(test_files), test)
 
 
@@ -138,11 +197,12 @@ def load(data_dir=None, *, verify: bool = True) -> Pages:
     `verify=False` reads whatever pages the folder holds without checking them against
     the published files: for generated stand-ins in the same layout.
     """
+    spec = SPEC
     if verify:
-        folder = store.locate(SPEC.name, data_dir)
-    else:
-        folder = Path(data_dir) / SPEC.folder if data_dir else store.locate(
-            SPEC.name, None, verify_files=False)
+        folder = store.locate(spec, data_dir, verify_files=False)  # checked as read
+        return load_folder(folder, spec.files)
+    folder = Path(data_dir) / spec.folder if data_dir else store.locate(
+        spec, None, verify_files=False)
     return load_folder(folder)
 
 

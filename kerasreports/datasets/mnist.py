@@ -9,7 +9,9 @@ those files rather than `keras.datasets`' `.npz` so that the very files describe
 from __future__ import annotations
 
 import gzip
+import io
 import struct
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,45 +26,45 @@ FILES = (
     "t10k-labels-idx1-ubyte.gz",
 )
 
-MNIST = store.register(
-    store.DatasetSpec(
-        name="mnist",
-        folder="mnist",
-        files=dict(
-            zip(
-                FILES,
-                (
-                    "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-                    "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-                    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-                    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-                ),
-            )
-        ),
-        # The PyTorch project's mirror of the original files (byte-identical).
-        url="https://ossci-datasets.s3.amazonaws.com/mnist/",
-    )
+MNIST = store.DatasetSpec(
+    name="mnist",
+    folder="mnist",
+    files=dict(
+        zip(
+            FILES,
+            (
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            ),
+        )
+    ),
+    # The PyTorch project's mirror of the original files (byte-identical).
+    url="https://ossci-datasets.s3.amazonaws.com/mnist/",
 )
 
-FASHION_MNIST = store.register(
-    store.DatasetSpec(
-        name="fashion_mnist",
-        folder="fashion-mnist",
-        files=dict(
-            zip(
-                FILES,
-                (
-                    "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-                    "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-                    "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-                    "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-                ),
-            )
-        ),
-        # Where keras.datasets.fashion_mnist downloads the same four files from.
-        url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
-    )
+FASHION_MNIST = store.DatasetSpec(
+    name="fashion_mnist",
+    folder="fashion-mnist",
+    files=dict(
+        zip(
+            FILES,
+            (
+                "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+            ),
+        )
+    ),
+    # Where keras.datasets.fashion_mnist downloads the same four files from.
+    url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
 )
+
+# The specs `load` looks names up in, at call time (tests replace entries), and that
+# `kerasreports.datasets.specs` lists.
+SPECS = {"mnist": MNIST, "fashion_mnist": FASHION_MNIST}
 
 CLASS_NAMES = {
     "mnist": tuple(str(d) for d in range(10)),
@@ -87,15 +89,20 @@ class ImageDataset(NamedTuple):
     class_names: tuple[str, ...]
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    """Read one IDX file, gzip-compressed or not, into an array of its shape."""
+def read_idx(path: str | Path, digest: str | None = None) -> np.ndarray:
+    """Read one IDX file, gzip-compressed or not, into an array of its shape.
+
+    With `digest` (its sha256) the file's bytes are checked before they are parsed: the
+    very bytes checked are the ones parsed.
+    """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
-        raise store.DatasetCorruptError(f"{path} is not a readable IDX file: {error}") from None
+    raw = store.read_verified(path, digest)
+    if path.suffix == ".gz":
+        try:  # GzipFile, as gzip.open reads a file, over the bytes already read
+            raw = gzip.GzipFile(fileobj=io.BytesIO(raw)).read()
+        except (OSError, EOFError, zlib.error) as error:
+            raise store.DatasetCorruptError(
+                f"{path} is not a readable IDX file: {error}") from None
     if len(raw) < 4 or raw[0:2] != b"\x00\x00" or raw[2] not in _IDX_DTYPES:
         raise store.DatasetCorruptError(f"{path} does not start with an IDX magic number")
     rank = raw[3]
@@ -116,13 +123,19 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
         f.write(header + array.tobytes())
 
 
-def load_folder(folder: str | Path) -> tuple[Split, Split]:
-    """Read the four IDX files of a folder, checking that images and labels agree."""
+def load_folder(folder: str | Path, digests: dict[str, str] | None = None) -> tuple[Split, Split]:
+    """Read the four IDX files of a folder, checking that images and labels agree.
+
+    `digests` (file name -> sha256) checks each file as it is read.
+    """
     folder = Path(folder)
+    digests = digests or {}
     splits = []
     for prefix in ("train", "t10k"):
-        images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
-        labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+        images_file = f"{prefix}-images-idx3-ubyte.gz"
+        labels_file = f"{prefix}-labels-idx1-ubyte.gz"
+        images = read_idx(folder / images_file, digests.get(images_file))
+        labels = read_idx(folder / labels_file, digests.get(labels_file))
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise store.DatasetCorruptError(
                 f"{folder}: {prefix} images {images.shape} and labels {labels.shape} disagree"
@@ -139,6 +152,7 @@ def load(name: str = "fashion_mnist", data_dir=None, *, verify: bool = True) -> 
     """
     if name not in CLASS_NAMES:
         raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(CLASS_NAMES)}")
-    folder = store.locate(name, data_dir, verify_files=verify)
-    train, test = load_folder(folder)
+    spec = SPECS[name]
+    folder = store.locate(spec, data_dir, verify_files=False)  # each file checked as read
+    train, test = load_folder(folder, spec.files if verify else None)
     return ImageDataset(train, test, CLASS_NAMES[name])

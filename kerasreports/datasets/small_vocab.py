@@ -24,6 +24,7 @@ result passes the same sha256 check as a copied file.
 from __future__ import annotations
 
 import gzip
+import io
 import struct
 import zlib
 from collections import Counter
@@ -75,23 +76,22 @@ def download(folder: Path) -> None:
         original.unlink()
 
 
-SMALL_VOCAB = store.register(
-    store.DatasetSpec(
-        name="small_vocab",
-        folder="small_vocab",
-        files={
-            ENGLISH_FILE: "893def9fa42d4d08165317cfc11598dcbab4753ff9112a72137414a73d094a9d",
-            FRENCH_FILE: "74daf89971a23e7edd06a12d9f05a8ab88b42fef607381aacf7fd69038ef2bf5",
-        },
-        # No URL serves the .gz files: the originals are plain text (see ORIGINALS).
-        fetch=download,
-        how_to_get=(
-            "They are the Udacity files data/small_vocab_en and data/small_vocab_fr of "
-            "github.com/udacity/aind2-nlp-capstone, compressed with `gzip -9 -n`. When "
-            f"online (KERASREPORTS_OFFLINE unset) they are downloaded from {_UDACITY} and "
-            "compressed into the Keras cache on first use."
-        ),
-    )
+# The data set's spec; `load_pairs` looks it up at call time (tests replace it).
+SMALL_VOCAB = store.DatasetSpec(
+    name="small_vocab",
+    folder="small_vocab",
+    files={
+        ENGLISH_FILE: "893def9fa42d4d08165317cfc11598dcbab4753ff9112a72137414a73d094a9d",
+        FRENCH_FILE: "74daf89971a23e7edd06a12d9f05a8ab88b42fef607381aacf7fd69038ef2bf5",
+    },
+    # No URL serves the .gz files: the originals are plain text (see ORIGINALS).
+    fetch=download,
+    how_to_get=(
+        "They are the Udacity files data/small_vocab_en and data/small_vocab_fr of "
+        "github.com/udacity/aind2-nlp-capstone, compressed with `gzip -9 -n`. When "
+        f"online (KERASREPORTS_OFFLINE unset) they are downloaded from {_UDACITY} and "
+        "compressed into the Keras cache on first use."
+    ),
 )
 
 # The source's ten sample sentences (seeds/000_*, section 4.1.3): the corpus' first lines.
@@ -129,15 +129,18 @@ def write_lines(path: str | Path, lines) -> None:
     Path(path).write_bytes(gzip_bytes(text.encode("utf-8")))
 
 
-def read_lines(path: str | Path, *, like_source: bool = False) -> list[str]:
+def read_lines(path: str | Path, *, like_source: bool = False,
+               digest: str | None = None) -> list[str]:
     """The lines of a gzip-compressed UTF-8 text file, without their newlines.
 
     `like_source=True` splits as the Udacity code did, `read().split('\\n')`: one more,
-    empty, item after the final newline.
+    empty, item after the final newline. With `digest` (the file's sha256) its bytes are
+    checked before they are decompressed: the very bytes checked are the ones read.
     """
     path = Path(path)
-    try:
-        with gzip.open(path, "rb") as f:
+    data = store.read_verified(path, digest)
+    try:  # GzipFile, as gzip.open reads a file, over the bytes already read
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
             text = f.read().decode("utf-8")
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         raise store.DatasetCorruptError(
@@ -158,9 +161,13 @@ def load_pairs(data_dir=None, *, verify: bool = True,
     the empty item after the final newline that the source counted (137,861 pairs rather
     than 137,860).
     """
-    folder = store.locate(SMALL_VOCAB.name, data_dir, verify_files=verify)
-    english = read_lines(folder / ENGLISH_FILE, like_source=like_source)
-    french = read_lines(folder / FRENCH_FILE, like_source=like_source)
+    spec = SMALL_VOCAB
+    folder = store.locate(spec, data_dir, verify_files=False)  # checked as read
+    digests = spec.files if verify else {}
+    english = read_lines(folder / ENGLISH_FILE, like_source=like_source,
+                         digest=digests.get(ENGLISH_FILE))
+    french = read_lines(folder / FRENCH_FILE, like_source=like_source,
+                        digest=digests.get(FRENCH_FILE))
     if len(english) != len(french):
         raise store.DatasetCorruptError(
             f"{folder}: {ENGLISH_FILE} has {len(english)} lines but {FRENCH_FILE} has "

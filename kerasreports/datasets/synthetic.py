@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasreports.datasets import mnist, small_vocab, store
+from kerasreports import datasets
+from kerasreports.datasets import mnist, small_vocab
 
 
 def mnist_like_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +36,7 @@ def mnist_like_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def write_mnist_like(root: str | Path, name: str = "fashion_mnist", *,
                      n_train: int = 1200, n_test: int = 300, seed: int = 0) -> Path:
     """Write generated IDX `.gz` files where `mnist.load(name, data_dir=root)` finds them."""
-    folder = Path(root) / store.spec(name).folder
+    folder = Path(root) / datasets.spec(name).folder
     folder.mkdir(parents=True, exist_ok=True)
     for prefix, n, split_seed in (("train", n_train, seed), ("t10k", n_test, seed + 1)):
         images, labels = mnist_like_images(n, split_seed)
@@ -92,7 +93,7 @@ def small_vocab_like_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str]]
 
 def write_small_vocab_like(root: str | Path, *, n: int = 2000, seed: int = 0) -> Path:
     """Write generated `small_vocab_{en,fr}.gz` where `small_vocab.load_pairs(root)` finds them."""
-    folder = Path(root) / store.spec("small_vocab").folder
+    folder = Path(root) / datasets.spec("small_vocab").folder
     folder.mkdir(parents=True, exist_ok=True)
     english, french = small_vocab_like_pairs(n, seed)
     small_vocab.write_lines(folder / small_vocab.ENGLISH_FILE, english)
@@ -145,7 +146,7 @@ def write_dirty_documents_like(root: str | Path, *, documents: int = 6, stains: 
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    folder = Path(root) / store.spec("dirty_documents").folder
+    folder = Path(root) / datasets.spec("dirty_documents").folder
     for sub in ("train", "train_cleaned", "test"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     number = 1

@@ -1,0 +1,221 @@
+"""Report parameters: read from a notebook's parameters cell, coerced and checked.
+
+A report notebook's first code cell (tagged "parameters") declares every parameter a run
+may set, one per line, with its default and a comment that starts with its rule in
+brackets:
+
+    epochs = 10  # [1..1000] epochs of ...
+    train_limit = 0  # [0 or 10..60000] use only the first N training images; 0 uses all
+    patch_size = 96  # [16..256, multiple of 4] side of the square training patches
+    dataset = "mnist"  # [one of mnist, fashion_mnist] ...
+
+(No "=" in a comment: papermill skips any parameter line holding two.) A line without a
+bracketed rule takes any value of the default's type.
+
+The rule language:
+
+- `[A..B]`: from A to B, both included;
+- `[min N]`, `[max N]`: at least N, at most N (only for parameters that cannot overflow
+  anything: every integer parameter of the report notebooks has a finite maximum, so that
+  a huge value is refused here, naming the parameter, rather than failing in NumPy or
+  TensorFlow with an `OverflowError` that names nothing);
+- `[V or ...]`: the value V besides the range that follows, for a sentinel such as
+  "0 uses all" next to a real minimum: `[0 or 10..60000]` takes 0 and 10 to 60,000 but
+  not 1 to 9. Several may be given: `[0 or -1 or 5..9]`;
+- `[..., multiple of K]`: the value must also be a whole multiple of K (the sentinels
+  need not be);
+- `[one of a, b, c]`: one of the listed words (compared as text).
+
+Every declared range is one the notebook can really run: `tests/test_parameter_bounds.py`
+executes each notebook with every parameter at its lower bound and at its upper bound.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kerasreports.errors import InvalidValueError
+
+# Injected by the runner, never taken from the user.
+RUNNER_PARAMETERS = ("output_dir", "profile")
+
+_NUMBER = r"-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+_RULE_FORMS = ("write [min N], [max N], [A..B], [V or A..B], [A..B, multiple of K] or "
+               "[one of a, b]")
+
+
+class ParameterError(InvalidValueError):
+    """A parameter given to a report is unknown, of the wrong type or out of range.
+
+    A `UsageError` (the command line prints its message, exit 2) and a `ValueError`."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A parsed bracket rule. Numeric rules have `low`/`high` (None: unbounded on that
+    side), the sentinel values allowed besides (`also`) and a `multiple`; choice rules
+    have `choices`."""
+
+    text: str
+    low: float | None = None
+    high: float | None = None
+    also: tuple[float, ...] = ()
+    multiple: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.choices is None and bool(self.text)
+
+    def allows(self, value) -> bool:
+        if not self.text:
+            return True
+        if self.choices is not None:
+            return str(value) in self.choices
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if value in self.also:
+            return True
+        if self.low is not None and not value >= self.low:  # `not >=`: NaN is refused
+            return False
+        if self.high is not None and not value <= self.high:
+            return False
+        if self.multiple is not None and value % self.multiple != 0:
+            return False
+        return True
+
+
+def parse_rule(rule: str, name: str = "") -> Rule:
+    """The `Rule` of a bracket's text (without the brackets); `ValueError` if malformed."""
+    text = rule.strip()
+    if not text:
+        return Rule("")
+    if text.startswith("one of"):
+        return Rule(text, choices=tuple(c.strip() for c in text[len("one of"):].split(",")))
+    body, multiple = text, None
+    if m := re.fullmatch(rf"(.*?)\s*,\s*multiple of\s+({_NUMBER})", body):
+        body, multiple = m.group(1), float(m.group(2))
+    also = []
+    while m := re.match(rf"({_NUMBER})\s+or\s+", body):
+        also.append(float(m.group(1)))
+        body = body[m.end():]
+    low = high = None
+    if m := re.fullmatch(rf"(min|max)\s+({_NUMBER})", body):
+        if m.group(1) == "min":
+            low = float(m.group(2))
+        else:
+            high = float(m.group(2))
+    elif m := re.fullmatch(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})", body):
+        low, high = float(m.group(1)), float(m.group(2))
+    else:
+        raise ValueError(f"notebook parameter {name} has a malformed rule [{text}]; "
+                         f"{_RULE_FORMS}")
+    if low is not None and high is not None and low > high or multiple is not None and (
+            multiple <= 0 or not math.isfinite(multiple)):
+        raise ValueError(f"notebook parameter {name} has a malformed rule [{text}]; "
+                         f"{_RULE_FORMS}")
+    return Rule(text, low, high, tuple(also), multiple)
+
+
+@dataclass(frozen=True)
+class NotebookParameter:
+    name: str
+    default: object
+    help: str
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    @property
+    def constraint(self) -> str:
+        match = re.match(r"\s*\[([^\]]*)\]", self.help)
+        return match.group(1).strip() if match else ""
+
+    @property
+    def rule(self) -> Rule:
+        return parse_rule(self.constraint, self.name)
+
+
+def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
+    """The parameters cell of `notebook`, as papermill reads it."""
+    import papermill
+
+    found = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        found[name] = NotebookParameter(name, ast.literal_eval(info["default"]), info["help"])
+    return found
+
+
+def coerce(parameter: NotebookParameter, value):
+    """`value` (from the command line: a string) as the parameter's type."""
+    expected = parameter.type
+    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        return value
+    if not isinstance(value, str):
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        raise ParameterError(f"{parameter.name} must be {expected.__name__}, got {value!r}")
+    text = value.strip()
+    try:
+        if expected is bool:
+            if text.lower() in ("true", "1", "yes"):
+                return True
+            if text.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError
+        if expected is int:
+            return int(text)
+        if expected is float:
+            return float(text)
+        if expected is str:
+            return value
+    except ValueError:
+        pass
+    raise ParameterError(
+        f"{parameter.name} must be {expected.__name__} (default {parameter.default!r}), "
+        f"got {value!r}"
+    )
+
+
+def check_constraint(parameter: NotebookParameter, value) -> None:
+    """Raise `ParameterError` naming the parameter if `value` breaks its rule (and
+    `ValueError` if the rule itself is malformed)."""
+    rule = parameter.rule
+    if rule.allows(value):
+        return
+    if rule.choices is not None:
+        raise ParameterError(
+            f"{parameter.name}={value!r} is not allowed; choose one of: "
+            f"{', '.join(rule.choices)}"
+        )
+    raise ParameterError(
+        f"{parameter.name}={value!r} is out of range ({rule.text}); the default is "
+        f"{parameter.default!r}"
+    )
+
+
+def resolve(report, profile: str, overrides: dict) -> dict:
+    """The parameters papermill injects into `report` (a `catalog.Report`): the profile's,
+    then the user's `overrides`, all checked."""
+    declared = notebook_parameters(report.notebook)
+    wanted = {**report.profile_parameters(profile), **overrides}
+    resolved = {}
+    for name, value in wanted.items():
+        if name in RUNNER_PARAMETERS and name in overrides:
+            raise ParameterError(f"{name} is set by the runner (use --profile / --output)")
+        if name not in declared:
+            settable = [n for n in declared if n not in RUNNER_PARAMETERS]
+            raise ParameterError(
+                f"report {report.name!r} has no parameter {name!r}; its parameters are: "
+                f"{', '.join(settable)}"
+            )
+        parameter = declared[name]
+        resolved[name] = coerce(parameter, value)
+        check_constraint(parameter, resolved[name])
+    resolved["profile"] = profile
+    return resolved
