@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from kerasreports import catalog, cli, index, outputs
+from fake_reports import fake_report, write_notebook  # noqa: E402
 
 WRITES_A_REPORT = (
     "import os\n"
@@ -66,38 +67,14 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
-class _Report(catalog.Report):
-    """A catalogue entry whose notebook lives outside notebooks/ (for tests)."""
-
-    path: Path = None
-
-    @property
-    def notebook(self):
-        return self.path
-
-
-def _notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('output_dir = ""\nprofile = "quick"')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                 "display_name": "Python 3"}
-    nbformat.write(nb, path)
-    return path
-
-
-def _report(name, path):
-    report = _Report(name=name, title=name, source="-", datasets=())
-    object.__setattr__(report, "path", path)
-    return report
 
 
 @pytest.fixture
 def fake_catalogue(tmp_path, monkeypatch):
     """The catalogue is `works` (writes a report) and `other` (never run here)."""
-    reports = {"works": _report("works", _notebook(tmp_path / "works.ipynb", WRITES_A_REPORT)),
-               "other": _report("other", _notebook(tmp_path / "other.ipynb", "1"))}
+    reports = {
+        "works": fake_report("works", write_notebook(tmp_path / "works.ipynb", WRITES_A_REPORT)),
+        "other": fake_report("other", write_notebook(tmp_path / "other.ipynb", "1"))}
     monkeypatch.setattr(catalog, "REPORTS", reports)
     return reports
 

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from kerasreports import record  # noqa: E402
 
@@ -41,3 +42,20 @@ def test_number_formatting():
     assert record.format_number(0.87521) == "0.8752"
     assert record.format_number(0.000791) == "7.910e-04"
     assert record.format_number(None) == "–"
+
+
+def test_start_records_every_name_of_the_parameters_cell(tmp_path, capsys):
+    from kerasreports import catalog, parameters
+
+    declared = parameters.notebook_parameters(catalog.get("mnist_dae").notebook)
+    namespace = {name: p.default for name, p in declared.items()}
+    namespace.update(seed=3, dae_epochs=2, output_dir=str(tmp_path), np=np)
+    rec = record.start("mnist_dae", namespace)
+    assert rec.seed == 3 and rec.dir == tmp_path
+    # Every parameter of the cell, as it stands, except where the report is written.
+    assert set(rec.parameters) == set(declared) - {"output_dir"}
+    assert rec.parameters["dae_epochs"] == 2
+    assert "backend" in capsys.readouterr().out
+    del namespace["dae_epochs"]
+    with pytest.raises(NameError, match="dae_epochs"):
+        record.parameters_in("mnist_dae", namespace)

@@ -5,12 +5,12 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from kerasreports import catalog, cli, outputs
+from fake_reports import fake_report, write_notebook  # noqa: E402
 
 pytestmark = pytest.mark.notebook
 
@@ -98,31 +98,6 @@ def test_same_seed_same_metrics(smoke_reports, tmp_path):
     assert metrics[0] == metrics[1]
 
 
-class _Report(catalog.Report):
-    """A catalogue entry whose notebook lives outside notebooks/ (for tests)."""
-
-    path: Path = None
-
-    @property
-    def notebook(self):
-        return self.path
-
-
-def _notebook(path: Path, body: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('output_dir = ""\nprofile = "quick"')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                 "display_name": "Python 3"}
-    nbformat.write(nb, path)
-    return path
-
-
-def _report(name, path):
-    report = _Report(name=name, title=name, source="-", datasets=())
-    object.__setattr__(report, "path", path)
-    return report
 
 
 def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
@@ -130,9 +105,9 @@ def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
     out = outputs.claim(tmp_path / "reports")  # an earlier run's folder
     (out / "breaks").mkdir(parents=True)
     (out / "breaks" / "summary.md").write_text("the previous good report\n")
-    breaks = _report("breaks", _notebook(
+    breaks = fake_report("breaks", write_notebook(
         tmp_path / "breaks.ipynb", "print('training...')\nraise ValueError('loss is nan')"))
-    works = _report("works", _notebook(
+    works = fake_report("works", write_notebook(
         tmp_path / "works.ipynb",
         "import os\nopen(os.path.join(output_dir, 'summary.md'), 'w').write('new')\n"
         "open(os.path.join(output_dir, 'metrics.json'), 'w').write('{}')"))
@@ -152,7 +127,7 @@ def test_a_failing_report_keeps_the_old_one_and_the_others_still_run(
 
 
 def test_a_notebook_that_writes_no_metrics_is_a_failure(tmp_path, monkeypatch, capsys):
-    silent = _report("silent", _notebook(tmp_path / "silent.ipynb", "print('done?')"))
+    silent = fake_report("silent", write_notebook(tmp_path / "silent.ipynb", "print('done?')"))
     monkeypatch.setattr(catalog, "REPORTS", {"silent": silent})
     assert cli.main(["run", "--output", str(tmp_path / "reports")]) == cli.EXIT_FAILED
     assert "finished without writing metrics.json, summary.md" in capsys.readouterr().out
