@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kerasreports import metrics, training
+from kerasreports import metrics, runtime, training
 from kerasreports.datasets import dirty_documents, store, synthetic
 from kerasreports.models import dirty_documents as models
 
@@ -157,7 +157,9 @@ def test_a_page_of_any_size_goes_through_a_denoiser_of_any_depth(depth):
 
 def test_page_denoiser_starts_near_the_identity_and_learns_to_clean():
     # A residual model: before training it returns roughly its input; a few steps on
-    # "brighten the background" must move it towards the target.
+    # "brighten the background" must move it towards the target. Seeded: from some
+    # initial weights 15 steps only halve the error (CI once drew one of those).
+    runtime.set_seed(0)
     rng = np.random.default_rng(0)
     clean = (rng.random((64, 32, 32, 1)) > 0.1).astype("float32")
     dirty = clean * 0.7

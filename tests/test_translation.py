@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 
+from kerasreports import runtime
 from kerasreports.datasets import small_vocab, store, synthetic
 from kerasreports.models import translation
 
@@ -58,6 +59,11 @@ def test_embedding_bidirectional_shapes_and_size():
 def tiny():
     english, french = synthetic.small_vocab_like_pairs(32, seed=3)
     return small_vocab.prepare(english, french)
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    runtime.set_seed(0)  # the same weights every run: a pass/fail that never depends on luck
 
 
 def _train_steps(model, x, y, steps=5):
