@@ -3,7 +3,7 @@
 The report trains 30-odd models. This times each kind of training step (every builder
 at the batch size the profile gives it) on random inputs of the real shapes, then
 multiplies by the number of steps each of the notebook's fits takes under the profile
-(its parameters as `kerasreports run` resolves them), so that the whole profile's
+(its parameters from `parameters.for_profile`, as `kerasreports run` resolves them), so that the whole profile's
 training time can be judged before committing a machine to it, e.g. `full` on a GPU.
 
 Time per step is the median of `--steps` steps after `--warmup` steps (compilation);
@@ -129,12 +129,10 @@ def main(argv=None) -> int:
 
     import keras
 
-    from kerasreports import catalog, run, runtime
+    from kerasreports import parameters as report_parameters, runtime
     from kerasreports.datasets import arithmetic
 
-    report = catalog.get("arithmetic")
-    parameters = {name: p.default for name, p in run.notebook_parameters(report.notebook).items()}
-    parameters.update(run.resolve_parameters(report, args.profile, {}))
+    parameters = report_parameters.for_profile("arithmetic", args.profile)
     tasks = arithmetic.tasks(parameters["highest_integer"])
     plan = fits(parameters)
     timed: dict[tuple, float] = {}

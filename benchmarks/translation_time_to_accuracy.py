@@ -28,7 +28,6 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 from kerasreports import runtime, training  # noqa: E402
 from kerasreports.datasets import small_vocab  # noqa: E402
@@ -72,9 +71,8 @@ def main():
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
 
-    english, french = small_vocab.load_pairs(args.data_dir)
-    data = small_vocab.prepare(english, french)
-    split = small_vocab.split(len(english), seed=args.seed)
+    corpus = small_vocab.report_data(data_dir=args.data_dir, seed=args.seed)  # the report's
+    data, split = corpus.prepared, corpus.split
     x = data.x.astype("float32")
     x_train, y_train = x[split.train], data.y[split.train]
     x_val, y_val = x[split.validation], data.y[split.validation]

@@ -1,7 +1,7 @@
 """Memory over a KerasTuner search: with and without `keras.backend.clear_session()`.
 
 KerasTuner's `Tuner._try_build` calls `keras.backend.clear_session()` (and
-`gc.collect()`) before building each trial's model; `kerasreports.search` relies on it.
+`gc.collect()`) before building each trial's model; `kerasreports.tuning.runner` relies on it.
 This measures what that buys: the same search (`--trials` trials of a report's builder,
 smoke profile, one epoch each) runs twice, each in a fresh process:
 
@@ -63,13 +63,14 @@ def child(mode: str, report: str, builder: str | None, trials: int) -> dict:
     if mode == "processes":
         return in_processes(report, builder, trials)
 
-    from kerasreports import runtime, search, tuning
+    from kerasreports import runtime, tuning
+    from kerasreports.tuning import runner
 
     task = tuning.task(report, builder)
-    data = task.load("smoke", 0)
+    data = task.load("smoke", 0, None)
     runtime.set_seed(0)
     after_trial: list[float] = []
-    base = search._tuner_class("random")
+    base = runner._tuner_class("random")
 
     class Measured(base):
         def _try_build(self, hp):

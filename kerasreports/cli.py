@@ -4,7 +4,12 @@
     kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
     kerasreports tune NAME [--builder B] [--tuner random|bayesian|hyperband] [--max-trials N]
                       [--epochs E] [--profile P] [--directory DIR] [--project P] [--overwrite]
+                      [--seed S] [--output DIR] [--data-dir DIR] [--trials-per-process K]
     kerasreports data status [--data-dir DIR]
+
+`tune` runs a KerasTuner search over a report's builder (`kerasreports.tuning.runner.tune`)
+and writes its summary; `--data-dir` is the data root the real data sets are looked for in
+first, as for `data status` (the smoke profile's generated data needs none).
 
 Errors in what the user typed or chose (`errors.UsageError`) are one paragraph on stderr
 and exit status 2; missing or corrupt data, exit status 1 with the paragraph saying what to
@@ -83,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--worker-timeout", type=_positive, default=300,
                       help="chief only: seconds a worker may stay silent before its trial "
                            "is recorded as failed (default 300)")
+    tune.add_argument("--data-dir", default=None, type=Path,
+                      help="a data root to search first (default: $KERASREPORTS_DATA, "
+                           "./data, the Keras cache; the smoke profile needs none)")
 
     data = sub.add_parser("data", help="the data sets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -123,10 +131,10 @@ def cmd_list() -> int:
 
 
 def cmd_run(args) -> int:
-    from kerasreports import run
+    from kerasreports import outputs, run
 
     overrides = dict(args.parameter)
-    output = (args.output or run.default_output(args.profile)).resolve()
+    output = (args.output or outputs.default_output(args.profile)).resolve()
     outcomes = run.run(args.names, profile=args.profile, overrides=overrides,
                        output_root=output)
     print()
@@ -140,29 +148,31 @@ def cmd_run(args) -> int:
 
 
 def cmd_tune(args) -> int:
-    from kerasreports import search, tuning
+    from kerasreports import tuning
+    from kerasreports.datasets import store
     from kerasreports.errors import InvalidValueError
 
     task = tuning.task(args.name, args.builder)  # unknown names: a usage error, before work
+    store.check_data_dir(args.data_dir)  # a --data-dir that is not a folder: DataDirError
     if args.trials_per_process:
-        if args.tuner == "hyperband" or search.role() != "single":
+        if args.tuner == "hyperband" or tuning.role() != "single":
             raise InvalidValueError("--trials-per-process works with the random and bayesian "
                              "tuners in a single-process search")
         max_trials = args.max_trials or task.max_trials[args.profile]
-        return search.run_in_processes(lambda first: _child_argv(args, first),
+        return tuning.run_in_processes(lambda first: _child_argv(args, first),
                                        max_trials=max_trials, per_process=args.trials_per_process)
     from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
     from kerasreports.errors import UsageError
 
     try:
-        search.run(args.name, builder=args.builder, kind=args.tuner,
-                   max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
-                   directory=args.directory, project=args.project, overwrite=args.overwrite,
-                   seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
-                   summary=not args.no_summary)
+        tuning.tune(args.name, builder=args.builder, kind=args.tuner,
+                    max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
+                    directory=args.directory, project=args.project, overwrite=args.overwrite,
+                    seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
+                    summary=not args.no_summary, data_dir=args.data_dir)
     except (UsageError, DatasetNotFoundError, DatasetCorruptError):
         raise  # what the user typed, or where the data is: main() explains these
-    except search.TuningFailedError as error:
+    except tuning.TuningFailedError as error:
         print(f"kerasreports: search failed: {error}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:  # Keras, KerasTuner, TensorFlow, gRPC: not a usage error
@@ -178,7 +188,8 @@ def _child_argv(args, first: bool) -> list[str]:
     argv = [args.name, "--tuner", args.tuner, "--profile", args.profile,
             "--directory", str(args.directory), "--seed", str(args.seed)]
     for flag, value in (("--builder", args.builder), ("--epochs", args.epochs),
-                        ("--project", args.project), ("--output", args.output)):
+                        ("--project", args.project), ("--output", args.output),
+                        ("--data-dir", args.data_dir)):
         if value is not None:
             argv += [flag, str(value)]
     return argv + (["--overwrite"] if args.overwrite and first else [])
@@ -200,7 +211,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from kerasreports.datasets.store import DatasetCorruptError, DatasetNotFoundError
     from kerasreports.errors import UsageError
-    from kerasreports.run import Interrupted
 
     try:
         if args.command == "list":
@@ -210,11 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "tune":
             return cmd_tune(args)
         return cmd_data_status(args)
-    except Interrupted as stop:  # SIGINT/SIGTERM during a run: cleaned up already
-        print(f"kerasreports: {stop}", file=sys.stderr)
-        return stop.exit_status
-    except KeyboardInterrupt:  # Ctrl-C outside a run (imports, checking parameters)
-        print("kerasreports: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        # SIGINT/SIGTERM during a run raise `run.Interrupted`, after cleaning up; only a
+        # run imports `kerasreports.run`, so `tune` and the rest need not import it here.
+        run = sys.modules.get("kerasreports.run")
+        if run is not None and isinstance(stop, run.Interrupted):
+            print(f"kerasreports: {stop}", file=sys.stderr)
+            return stop.exit_status
+        print("kerasreports: interrupted", file=sys.stderr)  # outside a run (imports...)
         return EXIT_INTERRUPTED
     except (DatasetNotFoundError, DatasetCorruptError) as error:
         print(f"kerasreports: data error: {error}", file=sys.stderr)

@@ -20,6 +20,7 @@ module says they may:
   RENAME_EXCHANGE), so a reader never sees the report folder missing; elsewhere, two
   renames under the lock. The marker and the lock file of `final` move into `new` first.
 - `write_file(path, text)`: through a temporary file and a rename.
+- `default_output(profile)`: where `run` and `tune` write when no --output is given.
 
 Why a marker rather than guessing from the contents: a folder of ours looks like any
 folder with a README.md in it, and guessing wrong destroys a user's files.
@@ -45,6 +46,13 @@ MARKER = ".kerasreports-output"
 LOCK = ".kerasreports-lock"
 WORK_PREFIX = "-work-"  # .<name>-work-XXXX: a run's folder before it is moved into place
 OLD_PREFIX = "-old-"  # .<name>-old-XXXX: the previous folder, kept until the swap is done
+
+
+def default_output(profile: str) -> Path:
+    """`reports/` for real-data runs; `reports/smoke/` for the smoke profile, so that a
+    first offline run never replaces the committed real-data reports. (`run` puts its
+    report folders there, `tune` its summaries under NAME/tuning/.)"""
+    return Path("reports/smoke") if profile == "smoke" else Path("reports")
 
 
 class OutputFolderError(InvalidValueError):  # a ValueError too

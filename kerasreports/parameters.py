@@ -33,6 +33,7 @@ executes each notebook with every parameter at its lower bound and at its upper 
 from __future__ import annotations
 
 import ast
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -145,8 +146,17 @@ def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
     """The parameters cell of `notebook`, as papermill reads it."""
     import papermill
 
+    # papermill logs "Input Notebook: ..." at INFO on every inspection: noise for `run`
+    # and `tune`, which read the parameters cell before anything else happens.
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.WARNING)
+    try:
+        inspected = papermill.inspect_notebook(str(notebook))
+    finally:
+        papermill_log.setLevel(level)
     found = {}
-    for name, info in papermill.inspect_notebook(str(notebook)).items():
+    for name, info in inspected.items():
         found[name] = NotebookParameter(name, ast.literal_eval(info["default"]), info["help"])
     return found
 
@@ -219,3 +229,22 @@ def resolve(report, profile: str, overrides: dict) -> dict:
         check_constraint(parameter, resolved[name])
     resolved["profile"] = profile
     return resolved
+
+
+def for_profile(report, profile: str, **overrides) -> dict:
+    """Every parameter of `report` (a `catalog.Report` or its name) as a run of `profile`
+    with `overrides` would set it: the notebook's parameters cell, then the profile's
+    values, then `overrides`, checked as `kerasreports run -p` checks them.
+
+    The one place a profile's values come from besides the notebook itself: a search
+    (`kerasreports tune --profile smoke`) and a benchmark read the same numbers the
+    report's notebook runs with, so they train on exactly the report's data.
+    """
+    if isinstance(report, str):
+        from kerasreports import catalog
+
+        report = catalog.get(report)
+    declared = notebook_parameters(report.notebook)
+    values = {name: parameter.default for name, parameter in declared.items()}
+    values.update(resolve(report, profile, overrides))
+    return values

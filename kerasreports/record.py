@@ -133,6 +133,24 @@ def start(name: str, namespace: dict) -> "Recorder":
                     profile=values.get("profile", "quick"), parameters=values, seed=seed)
 
 
+def search_summary(name: str, folder: str | Path | None = None):
+    """The latest search summary of report `name` for a notebook to display (its text up
+    to the per-trial table, then its objective figure), or a line saying how to make one.
+    (`tuning.summary` reads the files without importing Keras or KerasTuner.)"""
+    from IPython.display import Image, Markdown, display
+
+    from kerasreports.tuning import summary
+
+    text = summary.latest_summary_markdown(name, folder)
+    if text is None:
+        where = folder or f"reports/{name}/tuning"
+        return Markdown(f"No hyperparameter search has been summarised in `{where}` yet: "
+                        f"`kerasreports tune {name} --profile quick` makes one.")
+    display(Markdown(text))
+    figure = summary.objective_figure(name, folder)
+    return Image(filename=str(figure)) if figure is not None else None
+
+
 class Recorder:
     def __init__(self, name: str, *, output_dir: str = "", profile: str = "quick",
                  parameters: dict | None = None, seed: int = 0):
@@ -164,6 +182,25 @@ class Recorder:
 
     def metric(self, key: str, value) -> None:
         self.metrics[key] = _plain(value)
+
+    def metrics_from(self, values: dict) -> None:
+        """Record every `name: value` of `values` as a metric."""
+        for key, value in values.items():
+            self.metric(key, value)
+
+    def source(self, metric: str):
+        """The number the source published for `metric`, from the catalogue (the one
+        place source numbers are written), for a notebook's own tables and sentences."""
+        for fig in self.report.source_figures:
+            if fig.metric == metric:
+                return fig.value
+        raise KeyError(f"the catalogue has no source figure {metric!r} for report "
+                       f"{self.report.name!r}")
+
+    def search_summary(self, folder: str | Path | None = None):
+        """For a notebook: the latest search summary of this report (what `kerasreports
+        tune` wrote into reports/<name>/tuning/), or how to make one."""
+        return search_summary(self.report.name, folder)
 
     def table(self, title: str, rows: list[dict]):
         """Keep a table for summary.md and return it for the notebook to display."""

@@ -40,9 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kerasreports import catalog, outputs
-from kerasreports.parameters import (  # noqa: F401 (also this module's names for them)
-    RUNNER_PARAMETERS, NotebookParameter, ParameterError, notebook_parameters)
-from kerasreports.parameters import check_constraint as _check_constraint  # noqa: F401
 from kerasreports.parameters import resolve as resolve_parameters
 
 log = logging.getLogger("kerasreports")
@@ -74,9 +71,18 @@ class _PlainFormatter(logging.Formatter):
         return record.getMessage().rstrip("\n")
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stdout` is when a record comes (Jupyter, pytest and
+    `contextlib.redirect_stdout` all replace it), never to a stream closed since."""
+
+    def emit(self, record):
+        self.stream = sys.stdout
+        super().emit(record)
+
+
 def _configure_logging() -> None:
     # papermill logs each cell's output at INFO through its own logger: show it plainly.
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(_PlainFormatter())
     for name in ("papermill", "kerasreports"):
         logger = logging.getLogger(name)
@@ -274,12 +280,6 @@ def _stop_kernels(wait: bool = True) -> None:
                 process.wait(timeout=10)
 
 
-def default_output(profile: str) -> Path:
-    """`reports/` for real-data runs; `reports/smoke/` for the smoke profile, so that a
-    first offline run never replaces the committed real-data reports."""
-    return Path("reports/smoke") if profile == "smoke" else Path("reports")
-
-
 def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = None,
         output_root: str | Path | None = None) -> list[Outcome]:
     """Run the named reports (all when `names` is empty) and refresh the index.
@@ -298,7 +298,7 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
             )
     planned = [(r, resolve_parameters(r, profile, dict(overrides or {}))) for r in reports]
     # Absolute: the notebook's kernel resolves output_dir from its own working directory.
-    output_root = outputs.claim(Path(output_root or default_output(profile)))
+    output_root = outputs.claim(Path(output_root or outputs.default_output(profile)))
     _configure_logging()
     from kerasreports import index
 

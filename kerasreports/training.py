@@ -20,6 +20,16 @@ from dataclasses import dataclass
 import keras
 
 
+# Fits of at most this many steps in all run eagerly under `Recipe(eager="auto")`, and so
+# do the trials of a search that small (`kerasreports.tuning.spaces`).
+EAGER_STEPS = 24
+
+
+def few_steps(steps: int) -> bool:
+    """Whether a fit of `steps` steps in all is one to run eagerly (`Recipe.run_eagerly`)."""
+    return steps <= EAGER_STEPS
+
+
 @dataclass(frozen=True)
 class Recipe:
     name: str
@@ -28,6 +38,20 @@ class Recipe:
     schedule: str = "constant"  # or "cosine": decay to 0 over the whole run
     jit_compile: bool | str = "auto"
     pipeline: str = "arrays"  # or "tf.data" (TensorFlow backend only)
+    # "auto": run a fit of at most EAGER_STEPS steps eagerly (see `run_eagerly`).
+    eager: bool | str = "auto"
+
+    def run_eagerly(self, steps: int) -> bool:
+        """Whether a fit of `steps` steps in all should skip compiling its step functions.
+
+        Tracing a recurrent model's train and predict functions costs seconds; a fit of a
+        few steps (the smoke profile's) spends far more time tracing than training, and
+        runs 4-5 times faster eagerly (`benchmarks/eager_small_fits.py`). Same ops, same
+        seeds: only the speed differs.
+        """
+        if self.eager == "auto":
+            return few_steps(steps) and self.jit_compile is not True
+        return bool(self.eager)
 
     def describe(self) -> str:
         return (f"{self.name}: batch {self.batch_size}, Adam lr {self.learning_rate:g} "
@@ -103,9 +127,28 @@ def compile_and_fit(model, recipe: Recipe, x, y, *, validation, epochs: int, los
     """Compile `model` with `recipe`, fit it, and return (history dict, epoch end times)."""
     steps = math.ceil(len(x) / recipe.batch_size)
     model.compile(optimizer=recipe.optimizer(steps, epochs), loss=loss,
-                  metrics=list(metrics), jit_compile=recipe.jit_compile)
+                  metrics=list(metrics), jit_compile=recipe.jit_compile,
+                  run_eagerly=recipe.run_eagerly(steps * epochs))
     timer = EpochTimer()
     inputs, options = batches(recipe, x, y, seed=seed)
     history = model.fit(*inputs, validation_data=validation, epochs=epochs,
                         verbose=verbose, callbacks=[timer, *callbacks], **options)
     return history.history, timer.seconds
+
+
+def fit(model, x, y, *, epochs: int, batch_size: int, learning_rate: float = 0.001,
+        schedule: str = "constant", loss: str = "categorical_crossentropy",
+        seed: int = 0) -> tuple[dict, float]:
+    """Train `model` with Adam on a shuffled tf.data pipeline, without validation; print
+    one line saying what is trained how; return (history dict, training seconds).
+
+    The arithmetic report's way of training every model (its scores come afterwards,
+    from `evaluate`): accuracy is tracked for the classifiers, nothing for MSE models.
+    """
+    recipe = Recipe(model.name, batch_size, learning_rate, schedule, pipeline="tf.data")
+    print(f"{model.name}: {model.count_params():,} parameters |", recipe.describe(),
+          f"| {len(x)} examples, {epochs} epochs", flush=True)
+    tracked = ("accuracy",) if loss == "categorical_crossentropy" else ()
+    history, seconds = compile_and_fit(model, recipe, x, y, validation=None, epochs=epochs,
+                                       loss=loss, metrics=tracked, verbose=2, seed=seed)
+    return history, seconds[-1]

@@ -71,29 +71,14 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
-import tempfile
-
 import numpy as np
 import keras
 
-from kerasreports import metrics, plots, record, runtime, training
-from kerasreports.datasets import arithmetic, mnist, synthetic
+from kerasreports import catalog, evaluate, metrics, plots, record, runtime, training
+from kerasreports.datasets import arithmetic
 from kerasreports.models import arithmetic as models
 
-runtime.set_seed(seed)
-rec = record.Recorder(
-    "arithmetic", output_dir=output_dir, profile=profile, seed=seed,
-    parameters=dict(generated_data=generated_data, highest_integer=highest_integer,
-                    test_size=test_size, text_epochs=text_epochs,
-                    text_batch_size=text_batch_size, text_learning_rate=text_learning_rate,
-                    image_epochs=image_epochs, image_batch_size=image_batch_size,
-                    convlstm_epochs=convlstm_epochs, reader_epochs=reader_epochs,
-                    finetune_epochs=finetune_epochs, generator_epochs=generator_epochs,
-                    conv_generator_epochs=conv_generator_epochs,
-                    conv_generator_queries=conv_generator_queries),
-)
-print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
-      runtime.device_description())
+rec = record.start("arithmetic", globals())
 
 # %% [markdown]
 # ## Data
@@ -110,12 +95,11 @@ print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
 # same loader.
 
 # %%
-if generated_data:
-    data_dir = str(synthetic.write_mnist_like(tempfile.mkdtemp(), "mnist", n_train=2000,
-                                              n_test=500, seed=seed))
-digits = mnist.load("mnist", data_dir or None, verify=not generated_data)
-tasks = arithmetic.tasks(highest_integer)
-ADDSUB, MUL = tasks["addsub"], tasks["mul"]
+report_data = arithmetic.report_data(data_dir=data_dir, generated=generated_data,
+                                     highest_integer=highest_integer, test_size=test_size,
+                                     seed=seed)
+digits, tasks, splits = report_data.digits, report_data.tasks, report_data.splits
+ADDSUB = tasks["addsub"]
 
 
 def section_rng(*key):
@@ -124,9 +108,6 @@ def section_rng(*key):
     return arithmetic.split_rng(seed, *key)
 
 
-splits = {name: arithmetic.split_with_images(task, test_size, digits,
-                                             rng=section_rng("split", name))
-          for name, task in tasks.items()}
 rows = []
 for name, task in tasks.items():
     train, test = splits[name]
@@ -161,43 +142,9 @@ rec.figure(plots.image_strips([(f"'{op}'", {"six drawn images": images})
 # its own training queries (dropout off), not the running mean Keras prints.
 
 # %%
-def fit(model, x, y, *, epochs, batch_size, learning_rate=0.001, schedule="constant",
-        loss="categorical_crossentropy", name=""):
-    recipe = training.Recipe(name or model.name, batch_size, learning_rate, schedule,
-                             pipeline="tf.data")
-    print(f"{model.name}: {model.count_params():,} parameters |", recipe.describe(),
-          f"| {len(x)} examples, {epochs} epochs", flush=True)
-    metrics_ = ("accuracy",) if loss == "categorical_crossentropy" else ()
-    history, seconds = training.compile_and_fit(model, recipe, x, y, validation=None,
-                                                epochs=epochs, loss=loss, metrics=metrics_,
-                                                verbose=2, seed=seed)
-    return history, seconds[-1]
-
-
-def predict_text(model, x, chars):
-    return arithmetic.decode_labels(model.predict(x, batch_size=512, verbose=0), chars)
-
-
-def score_text(model, x_train, train, x_test, test, chars, seconds):
-    """Character and answer accuracy on both sides, numeric errors on the test side."""
-    predicted_train = predict_text(model, x_train, chars)
-    predicted_test = predict_text(model, x_test, chars)
-    errors = metrics.numeric_errors(test.y_text, predicted_test)
-    return {"parameters": model.count_params(),
-            "train char acc": metrics.character_accuracy(train.y_text, predicted_train),
-            "test char acc": metrics.character_accuracy(test.y_text, predicted_test),
-            "test answer acc": metrics.answer_accuracy(test.y_text, predicted_test),
-            "test mean |error|": float(np.nanmean(np.abs(errors))),
-            "not a number": int(np.isnan(errors).sum()),
-            "train time (s)": seconds}, errors, predicted_test
-
-
-def record_scores(prefix, scores):
-    for key, metric in (("parameters", "params"), ("train char acc", "train_char_accuracy"),
-                        ("test char acc", "test_char_accuracy"),
-                        ("test answer acc", "test_answer_accuracy"),
-                        ("train time (s)", "train_seconds")):
-        rec.metric(f"{prefix}_{metric}", scores[key])
+def fit(model, x, y, **recipe):
+    """Train with Adam on a shuffled tf.data pipeline; return (history, seconds)."""
+    return training.fit(model, x, y, seed=seed, **recipe)
 
 
 def one_hot(data, task):
@@ -214,7 +161,8 @@ def train_text2text(task, train, test, extra_layers):
     history, seconds = fit(model, x_train, y_train, epochs=text_epochs,
                            batch_size=text_batch_size, learning_rate=text_learning_rate,
                            schedule="cosine")
-    scores, errors, _ = score_text(model, x_train, train, x_test, test, task.chars, seconds)
+    scores, errors, _ = evaluate.text_scores(model, x_train, train, x_test, test, task.chars,
+                                             seconds)
     return model, history, scores, errors
 
 
@@ -267,11 +215,8 @@ rec.figure(plots.per_epoch(histories, "accuracy", title="Training character accu
 # 1,854,476, as below.
 
 # %%
-SOURCE_STACKING = {("addsub", 1): (0.9963, 0.9925), ("addsub", 2): (0.9745, 0.9947),
-                   ("mul", 0): (0.9137, 0.8243), ("mul", 1): (0.9309, 0.8330),
-                   ("mul", 2): (0.9066, 0.8065), ("mul", 3): (0.8535, 0.7605)}
 stack_rows, mul_errors, calculators = [], {}, {"addsub": addsub_calculator}
-for (name, extra), (source_train, source_test) in SOURCE_STACKING.items():
+for name, extra in catalog.ARITHMETIC_STACKING:  # the source's rows, in its order
     task = tasks[name]
     train, test = splits[name]
     if (name, extra) == ("addsub", 1):
@@ -282,10 +227,10 @@ for (name, extra), (source_train, source_test) in SOURCE_STACKING.items():
             mul_errors[f"{extra} extra"] = errors
             if extra == 1:
                 calculators["mul"] = model
-    record_scores(f"t2t_{name}_{extra}", scores)
-    stack_rows.append({"task": name, "extra LSTMs": extra, **scores,
-                       "source train char acc": source_train,
-                       "source test char acc": source_test})
+    rec.metrics_from(evaluate.score_metrics(f"t2t_{name}_{extra}", scores))
+    stack_rows.append({"task": name, "extra LSTMs": extra, **scores, **{
+        f"source {side} char acc": rec.source(f"t2t_{name}_{extra}_{side}_char_accuracy")
+        for side in ("train", "test")}})
 rec.table("Text to text: stacking encoder LSTMs (char acc = per character, as the source; "
           "answer acc = whole answers)", stack_rows)
 rec.figure(plots.error_distributions(mul_errors, title="true − predicted, × test queries, "
@@ -309,14 +254,10 @@ rec.figure(plots.error_distributions(mul_errors, title="true − predicted, × t
 #   the same training queries; the two are then fine-tuned together on image queries.
 
 # %%
-def image_inputs(data):
-    return data.x_img[..., None]
-
-
 image_rows, readers = [], {}
 for name, task in tasks.items():
     train, test = splits[name]
-    x_train, x_test = image_inputs(train), image_inputs(test)
+    x_train, x_test = train.x_img[..., None], test.x_img[..., None]
     _, y_train = one_hot(train, task)
     size = dict(chars=len(task.chars), query_length=task.query_length,
                 answer_length=task.answer_length)
@@ -324,39 +265,37 @@ for name, task in tasks.items():
                           (models.image2text_conv(**size), image_epochs)):
         runtime.set_seed(seed)
         _, seconds = fit(model, x_train, y_train, epochs=epochs, batch_size=image_batch_size)
-        scores, _, _ = score_text(model, x_train, train, x_test, test, task.chars, seconds)
+        scores, _, _ = evaluate.text_scores(model, x_train, train, x_test, test, task.chars,
+                                            seconds)
         kind = model.name.removeprefix("image2text_")
-        record_scores(f"i2t_{name}_{kind}", scores)
+        rec.metrics_from(evaluate.score_metrics(f"i2t_{name}_{kind}", scores))
         image_rows.append({"task": name, "model": model.name, "epochs": epochs, **scores})
 
     # Ours: a reader for single images, then the text-to-text calculator.
     runtime.set_seed(seed)
-    chars_x, chars_y = arithmetic.character_images(digits.train, task.chars,
-                                                   rng=section_rng("reader", name))
+    (chars_x, chars_y), (test_x, test_y) = arithmetic.reader_data(digits, task, seed=seed)
     reader = models.character_classifier(chars=len(task.chars))
-    _, reader_seconds = fit(reader, chars_x[..., None],
-                            keras.utils.to_categorical(chars_y, len(task.chars)),
+    _, reader_seconds = fit(reader, chars_x, keras.utils.to_categorical(chars_y, len(task.chars)),
                             epochs=reader_epochs, batch_size=128)
-    test_x, test_y = arithmetic.character_images(digits.test, task.chars,
-                                                 rng=section_rng("read", name))
-    reader_accuracy = metrics.accuracy(test_y, reader.predict(test_x[..., None],
-                                                              batch_size=1024, verbose=0))
+    reader_accuracy = metrics.accuracy(test_y, reader.predict(test_x, batch_size=1024,
+                                                              verbose=0))
     rec.metric(f"reader_{name}_test_accuracy", reader_accuracy)
     readers[name] = reader
     composed = models.read_then_compute(reader, calculators[name],
                                         query_length=task.query_length)
-    scores, _, _ = score_text(composed, x_train, train, x_test, test, task.chars,
-                              reader_seconds + rec.metrics[f"t2t_{name}_1_train_seconds"])
+    scores, _, _ = evaluate.text_scores(
+        composed, x_train, train, x_test, test, task.chars,
+        reader_seconds + rec.metrics[f"t2t_{name}_1_train_seconds"])
     image_rows.append({"task": name, "model": "read then compute (as trained)",
                        "epochs": reader_epochs, **scores})
     if finetune_epochs:
         _, seconds = fit(composed, x_train, y_train, epochs=finetune_epochs,
                          batch_size=image_batch_size, learning_rate=0.0003)
-        scores, _, _ = score_text(composed, x_train, train, x_test, test, task.chars,
-                                  scores["train time (s)"] + seconds)
+        scores, _, _ = evaluate.text_scores(composed, x_train, train, x_test, test,
+                                            task.chars, scores["train time (s)"] + seconds)
         image_rows.append({"task": name, "model": "read then compute, fine-tuned",
                            "epochs": finetune_epochs, **scores})
-    record_scores(f"i2t_{name}_ours", scores)
+    rec.metrics_from(evaluate.score_metrics(f"i2t_{name}_ours", scores))
 rec.table("Image to text (char acc = per character, as the source's tables; answer acc = "
           "whole answers)", image_rows)
 rec.table("Character classifier (ours) on MNIST's test digits and fresh operator images",
@@ -394,14 +333,6 @@ rec.metric("t2i_conv_lstm_params", conv.layers[1].count_params())
 rec.metric("t2i_conv_decoder_params", conv.get_layer("decoder").count_params())
 
 
-def read_images(reader, images, chars):
-    """What the classifier reads off (n, length, 28, 28[, 1]) answer images."""
-    n, length = images.shape[:2]
-    probabilities = reader.predict(images.reshape(n * length, 28, 28, 1), batch_size=1024,
-                                   verbose=0)
-    return arithmetic.decode_labels(probabilities.reshape(n, length, -1), chars)
-
-
 generated, generator_rows = {}, []
 for name, task in tasks.items():
     train, test = splits[name]
@@ -410,7 +341,7 @@ for name, task in tasks.items():
     y_train = train.y_img[..., None]
     size = dict(chars=len(task.chars), query_length=task.query_length,
                 answer_length=task.answer_length)
-    ceiling = read_images(readers[name], test.y_img, task.chars)
+    ceiling = evaluate.read_images(readers[name], test.y_img, task.chars)
     generator_rows.append({
         "task": name, "model": "real MNIST answer images (ceiling)", "parameters": None,
         "epochs": None, "test MSE": 0.0,
@@ -435,7 +366,7 @@ for name, task in tasks.items():
             images = model.predict(x_test, batch_size=512, verbose=0)
             epochs = generator_epochs
         generated[name, kind] = images
-        read = read_images(readers[name], images, task.chars)
+        read = evaluate.read_images(readers[name], images, task.chars)
         label = kind if kind != "conv" else f"conv ({limit:,} training queries)"
         row = {"task": name, "model": label, "parameters": model.count_params(),
                "epochs": epochs, "test MSE": float(np.mean((images[..., 0] - test.y_img) ** 2)),
@@ -471,11 +402,11 @@ summary_rows = []
 for name in tasks:
     summary_rows += [
         {"section": f"text to text, {name}", "model": "1 extra encoder LSTM",
-         "source test char acc": SOURCE_STACKING[name, 1][1],
+         "source test char acc": rec.source(f"t2t_{name}_1_test_char_accuracy"),
          "ours test char acc": rec.metrics[f"t2t_{name}_1_test_char_accuracy"],
          "ours test answer acc": rec.metrics[f"t2t_{name}_1_test_answer_accuracy"]},
         {"section": f"image to text, {name}", "model": "TD Conv2D + LSTMs (source's best kind)",
-         "source test char acc": 0.89 if name == "addsub" else 0.88,
+         "source test char acc": rec.source(f"i2t_{name}_conv_test_char_accuracy"),
          "ours test char acc": rec.metrics[f"i2t_{name}_conv_test_char_accuracy"],
          "ours test answer acc": rec.metrics[f"i2t_{name}_conv_test_answer_accuracy"]},
         {"section": f"image to text, {name}", "model": "read then compute (ours)",
@@ -515,10 +446,8 @@ rec.finish()
 # ## Hyperparameter search
 #
 # `kerasreports tune arithmetic` runs a KerasTuner search over this report's builders
-# (`kerasreports/tuning.py` holds the search spaces); its latest summary, when one has
+# (`kerasreports/tuning/spaces.py` holds the search spaces); its latest summary, when one has
 # been made, is shown here.
 
 # %%
-from kerasreports import search  # noqa: E402
-
-search.show("arithmetic")
+rec.search_summary()

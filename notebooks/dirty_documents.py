@@ -61,27 +61,13 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
-import tempfile
-
 import numpy as np
-import keras
 
-from kerasreports import metrics, plots, record, runtime, training
-from kerasreports.datasets import dirty_documents, synthetic
+from kerasreports import metrics, plots, record, training
+from kerasreports.datasets import dirty_documents
 from kerasreports.models import dirty_documents as models
 
-runtime.set_seed(seed)
-rec = record.Recorder(
-    "dirty_documents", output_dir=output_dir, profile=profile, seed=seed,
-    parameters=dict(generated_data=generated_data, validation_fraction=validation_fraction,
-                    source_epochs=source_epochs, source_batch_size=source_batch_size,
-                    source_learning_rate=source_learning_rate, page_epochs=page_epochs,
-                    page_width=page_width, patch_size=patch_size,
-                    patches_per_page=patches_per_page, page_batch_size=page_batch_size,
-                    page_learning_rate=page_learning_rate),
-)
-print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
-      runtime.device_description())
+rec = record.start("dirty_documents", globals())
 
 # %% [markdown]
 # ## Data
@@ -98,11 +84,10 @@ print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
 # models never saw. The test pages have no targets: they are only cleaned and shown.
 
 # %%
-if generated_data:
-    data_dir = str(synthetic.write_dirty_documents_like(tempfile.mkdtemp(), seed=seed))
-pages = dirty_documents.load(data_dir or None, verify=not generated_data)
-train_idx, val_idx = dirty_documents.split_by_document(pages.clean, validation_fraction,
-                                                       seed=seed)
+report_pages = dirty_documents.report_pages(
+    data_dir=data_dir, generated=generated_data, validation_fraction=validation_fraction,
+    seed=seed)
+pages, train_idx, val_idx = report_pages.pages, report_pages.train_idx, report_pages.val_idx
 val_dirty = [pages.dirty[i] for i in val_idx]
 val_clean = [pages.clean[i] for i in val_idx]
 sizes = sorted({f"{p.shape[1]}x{p.shape[0]}" for p in pages.dirty + pages.test})
@@ -278,7 +263,8 @@ rec.figure(plots.page_grid([
 rec.note(f"The source's model is built with two U-Net-style skip concatenations (the first "
          f"transposed convolution's output joined with e2, the second's with e1): its "
          f"parameter table only adds up that way (147,520 = 3*3*256*64 + 64 and 3,459 = "
-         f"3*3*128*3 + 3). Trainable parameters: {trainable:,} (source 818,115).")
+         f"3*3*128*3 + 3). Trainable parameters: {trainable:,} (source "
+         f"{rec.source('source_params_trainable'):,}).")
 rec.note(f"Validation holds out {len(val_idx)} of {len(pages.names)} pages as whole "
          f"documents ({rec.metrics['documents']} texts in all): no validation text is seen "
          f"in training. The source's random 15% would share texts across the split.")
@@ -303,10 +289,8 @@ rec.finish()
 # ## Hyperparameter search
 #
 # `kerasreports tune dirty_documents` runs a KerasTuner search over this report's builder
-# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# (`kerasreports/tuning/spaces.py` holds the search spaces); its latest summary, when one has
 # been made, is shown here.
 
 # %%
-from kerasreports import search  # noqa: E402
-
-search.show("dirty_documents")
+rec.search_summary()

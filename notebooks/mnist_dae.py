@@ -59,26 +59,14 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
-import tempfile
-
 import numpy as np
 import keras
 
-from kerasreports import metrics, plots, record, runtime
-from kerasreports.datasets import mnist, noise, synthetic
+from kerasreports import catalog, metrics, plots, record
+from kerasreports.datasets import mnist, noise
 from kerasreports.models import autoencoders
 
-runtime.set_seed(seed)
-rec = record.Recorder(
-    "mnist_dae", output_dir=output_dir, profile=profile, seed=seed,
-    parameters=dict(dataset=dataset, generated_data=generated_data, train_limit=train_limit,
-                    test_limit=test_limit, noise_factor=noise_factor,
-                    dropout_rate=dropout_rate, dae_epochs=dae_epochs,
-                    dae_batch_size=dae_batch_size, probe_epochs=probe_epochs,
-                    probe_batch_size=probe_batch_size),
-)
-print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
-      runtime.device_description())
+rec = record.start("mnist_dae", globals())
 
 # %% [markdown]
 # ## Data
@@ -92,22 +80,12 @@ print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
 # reported below.
 
 # %%
-if generated_data:
-    data_dir = str(synthetic.write_mnist_like(tempfile.mkdtemp(), dataset, seed=seed))
-data = mnist.load(dataset, data_dir or None, verify=not generated_data)
-n_train = train_limit or len(data.train.images)
-n_test = test_limit or len(data.test.images)
-x_train = data.train.images[:n_train].reshape(-1, 784).astype("float32") / 255.0
-y_train = data.train.labels[:n_train]
-x_test = data.test.images[:n_test].reshape(-1, 784).astype("float32") / 255.0
-y_test = data.test.labels[:n_test]
-
-rng = np.random.default_rng(seed)
-order = rng.permutation(len(x_train))
-n_val = len(x_train) // 10
-dae_val_idx, dae_train_idx = order[:n_val], order[n_val:]
-print(f"{dataset}{' (generated)' if generated_data else ''}: {len(x_train)} training images "
-      f"({len(dae_train_idx)} DAE training, {n_val} DAE validation), {len(x_test)} test")
+data = mnist.dae_data(dataset, data_dir=data_dir, generated=generated_data,
+                      train_limit=train_limit, test_limit=test_limit,
+                      noise_factor=noise_factor, seed=seed)
+x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test
+rng = data.rng  # the split's and the training noise's generator: the test noise comes next
+print(data.description)
 
 # %% [markdown]
 # ## The denoising autoencoder
@@ -131,11 +109,10 @@ dae_counts
 # image. Loss: mean squared error (the "reconstruction loss").
 
 # %%
-x_noisy_train = noise.gaussian(x_train, noise_factor, rng)
 dae.compile(optimizer="adam", loss="mse")
 dae_history = dae.fit(
-    x_noisy_train[dae_train_idx], x_train[dae_train_idx],
-    validation_data=(x_noisy_train[dae_val_idx], x_train[dae_val_idx]),
+    data.x_noisy_train[data.train_idx], x_train[data.train_idx],
+    validation_data=(data.x_noisy_train[data.val_idx], x_train[data.val_idx]),
     epochs=dae_epochs, batch_size=dae_batch_size, verbose=2,
 ).history
 rec.metric("dae_final_train_loss", dae_history["loss"][-1])
@@ -156,12 +133,7 @@ rec.figure(plots.learning_curves({"DAE": dae_history}, "loss", ylabel="MSE", log
 
 # %%
 noise_levels = (0.05, 0.1, 0.2, 0.3, 0.4)
-# The source printed ten per-image losses for these P (section 4).
-source_sample_losses = {
-    0.1: [0.0072, 0.0034, 0.0107, 0.0101, 0.0104, 0.0053, 0.0062, 0.0072, 0.0103, 0.0123],
-    0.2: [0.0142, 0.0059, 0.0138, 0.0207, 0.0144, 0.0074, 0.0108, 0.0112, 0.0156, 0.0134],
-    0.3: [0.0151, 0.0136, 0.0161, 0.0306, 0.0304, 0.0118, 0.0133, 0.0225, 0.0241, 0.0224],
-}
+source_sample_losses = catalog.MNIST_DAE_SAMPLE_LOSSES  # the ten it printed per P
 shown = rng.choice(len(x_test), size=10, replace=False)
 mean_denoised, mean_noisy, rows = [], [], []
 for p in noise_levels:
@@ -242,8 +214,10 @@ rec.table("Probe classifier", probe_rows)
 
 # %%
 gap = rec.metrics["probe_codes_test_accuracy"] - rec.metrics["probe_raw_test_accuracy"]
+source_gap = (rec.source("probe_codes_test_accuracy")
+              - rec.source("probe_raw_test_accuracy"))
 rec.note(f"Probe on 196-d codes vs raw 784-d pixels: {gap:+.4f} test accuracy "
-         f"(source: -0.0012, i.e. on par).")
+         f"(source: {source_gap:+.4f}).")
 helped = [p for p, d, n in zip(noise_levels, mean_denoised, mean_noisy) if d < n]
 rec.note("The DAE's output is closer to the clean image than its noisy input "
          + (f"from P = {helped[0]} on" if helped else "at none of the P tried")
@@ -258,10 +232,8 @@ rec.finish()
 # ## Hyperparameter search
 #
 # `kerasreports tune mnist_dae` runs a KerasTuner search over this report's builder
-# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# (`kerasreports/tuning/spaces.py` holds the search space); its latest summary, when one has
 # been made, is shown here.
 
 # %%
-from kerasreports import search  # noqa: E402
-
-search.show("mnist_dae")
+rec.search_summary()

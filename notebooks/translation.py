@@ -56,26 +56,13 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", PACKAGE])
 
 # %%
-import tempfile
-
 import numpy as np
-import keras
 
-from kerasreports import metrics, plots, record, runtime, training
-from kerasreports.datasets import small_vocab, synthetic
+from kerasreports import metrics, plots, record, training
+from kerasreports.datasets import small_vocab
 from kerasreports.models import translation
 
-runtime.set_seed(seed)
-rec = record.Recorder(
-    "translation", output_dir=output_dir, profile=profile, seed=seed,
-    parameters=dict(generated_data=generated_data, pair_limit=pair_limit, recipe=recipe,
-                    epochs=epochs, beyond_epochs=beyond_epochs,
-                    beyond_batch_size=beyond_batch_size,
-                    beyond_learning_rate=beyond_learning_rate,
-                    beyond_embed_dim=beyond_embed_dim, beyond_units=beyond_units),
-)
-print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
-      runtime.device_description())
+rec = record.start("translation", globals())
 
 # %% [markdown]
 # ## Data
@@ -90,17 +77,12 @@ print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
 # in the tables below is on the test pairs.
 
 # %%
-if generated_data:
-    data_dir = str(synthetic.write_small_vocab_like(tempfile.mkdtemp(), n=3000, seed=seed))
-english, french = small_vocab.load_pairs(data_dir or None, verify=not generated_data)
-source_count = len(small_vocab.load_pairs(data_dir or None, verify=False, like_source=True)[0])
-if pair_limit:
-    english, french = english[:pair_limit], french[:pair_limit]
-data = small_vocab.prepare(english, french)
+corpus = small_vocab.report_data(data_dir=data_dir, generated=generated_data,
+                                 pair_limit=pair_limit, seed=seed)
+english, french, split, samples = corpus.english, corpus.french, corpus.split, corpus.samples
+source_count = corpus.source_count
+data = corpus.prepared  # token ids and tokenizers
 steps = data.y.shape[1]
-split = small_vocab.split(len(english), seed=seed, validation=0.1, test=0.1)
-# The source's ten samples are the corpus' first ten lines; generated data has its own.
-samples = english[:10] if generated_data else list(small_vocab.SAMPLE_SENTENCES)
 
 rec.metric("pairs_like_source", source_count)
 rec.metric("pairs", len(english))
@@ -214,7 +196,7 @@ for key, title, ylabel in (("loss", "Training loss", "cross-entropy"),
 
 # %%
 references = [data.french.ids_to_text(row, pad=None) for row in y_test]
-rows = []
+rows = {}  # by metric key
 for label in histories:
     predicted = predictions[label]
     key = {"SimpleRNN": "simplernn", "LSTM": "lstm", "GRU": "gru"}.get(label, "bidirectional")
@@ -227,23 +209,23 @@ for label in histories:
     }
     for name, value in scores.items():
         rec.metric(f"{key}_{name}", value)
-    rows.append({"model": label, "parameters": rec.metrics[f"{key}_params"],
+    rows[key] = {"model": label, "parameters": rec.metrics[f"{key}_params"],
                  "recipe": stacked_recipe.name if key != "bidirectional" else beyond_recipe.name,
                  "epochs": len(histories[label]["loss"]),
                  "train time (s)": rec.metrics[f"{key}_train_seconds"],
                  "token acc. (with padding)": scores["token_accuracy_padded"],
                  "token acc. (no padding)": scores["token_accuracy"],
-                 "exact sentences": scores["sentence_accuracy"], "BLEU": scores["bleu"]})
-rec.table("Held-out test split", rows)
+                 "exact sentences": scores["sentence_accuracy"], "BLEU": scores["bleu"]}
+rec.table("Held-out test split", list(rows.values()))
 
 # %%
-stacked = sorted(rows[:3], key=lambda r: r["token acc. (no padding)"], reverse=True)
+stacked = sorted((rows[cell] for cell in ("simplernn", "lstm", "gru")), key=lambda r: r["token acc. (no padding)"], reverse=True)
 ranking = " > ".join(r["model"] for r in stacked)
 holds = ranking == "LSTM > GRU > SimpleRNN"
 rec.note(f"Ranking of the stacked models by test token accuracy: {ranking}. The source's "
          f"LSTM > GRU > SimpleRNN {'holds' if holds else 'does not hold'} in this run "
          f"({stacked_recipe.name} recipe, {epochs} epochs).")
-best = rows[3]
+best = rows["bidirectional"]
 rec.note(f"The embedding + bidirectional model reaches {best['token acc. (no padding)']:.4f} "
          f"token accuracy without padding and BLEU {best['BLEU']:.1f} on the test split "
          f"(target 0.98; the Udacity capstone's final models report 0.95-0.978 validation "
@@ -282,10 +264,8 @@ rec.finish()
 # ## Hyperparameter search
 #
 # `kerasreports tune translation` runs a KerasTuner search over this report's builder
-# (`kerasreports/tuning.py` holds the search space); its latest summary, when one has
+# (`kerasreports/tuning/spaces.py` holds the search space); its latest summary, when one has
 # been made, is shown here.
 
 # %%
-from kerasreports import search  # noqa: E402
-
-search.show("translation")
+rec.search_summary()

@@ -82,6 +82,7 @@ def test_missing_data_says_how_to_get_it_from_kaggle(no_data_anywhere):
     assert "denoising-dirty-documents" in message and "train_cleaned/ (144 PNG)" in message
 
 
+@pytest.mark.real_data
 def test_a_changed_real_file_fails_its_checksum(tmp_path, real_data):
     shutil.copytree(real_data / "denoising-dirty-documents", folder(tmp_path))
     path = folder(tmp_path) / "train" / "2.png"
@@ -90,6 +91,7 @@ def test_a_changed_real_file_fails_its_checksum(tmp_path, real_data):
         dirty_documents.load(tmp_path)
 
 
+@pytest.mark.real_data
 def test_real_data_has_144_pairs_of_36_documents_and_72_test_pages(real_data):
     pages = dirty_documents.load(real_data)
     assert len(pages.names) == 144 and len(pages.test) == 72

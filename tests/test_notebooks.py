@@ -6,7 +6,7 @@ import jupytext
 import nbformat
 import pytest
 
-from kerasreports import catalog, run
+from kerasreports import catalog, parameters
 
 REPORTS = list(catalog.REPORTS.values())
 
@@ -40,19 +40,19 @@ def test_first_code_cell_holds_every_parameter_papermill_can_read(report):
     first = next(c for c in notebook.cells if c.cell_type == "code")
     assert "parameters" in first.metadata.get("tags", [])
     assigned = re.findall(r"^(\w+)\s*=", first.source, flags=re.M)
-    declared = run.notebook_parameters(report.notebook)
+    declared = parameters.notebook_parameters(report.notebook)
     # papermill silently skips a line it cannot parse (e.g. one with two "=").
     assert list(declared) == assigned
     for name in ("seed", "profile", "output_dir"):
         assert name in declared
     assert declared["profile"].default == "quick"
     for parameter in declared.values():  # every rule is well formed and the default keeps it
-        run._check_constraint(parameter, parameter.default)
+        parameters.check_constraint(parameter, parameter.default)
 
 
 @pytest.mark.parametrize("report", REPORTS, ids=lambda r: r.name)
 def test_profile_overrides_name_real_parameters(report):
-    declared = run.notebook_parameters(report.notebook)
+    declared = parameters.notebook_parameters(report.notebook)
     for profile in catalog.PROFILES:
-        run.resolve_parameters(report, profile, {})  # raises on a bad override
+        parameters.resolve(report, profile, {})  # raises on a bad override
         assert set(report.profile_parameters(profile)) <= set(declared)

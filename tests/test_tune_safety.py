@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kerasreports import cli, outputs, search
+from kerasreports import cli, outputs, tuning
+from kerasreports.tuning import runner, summary
+from kerasreports.tuning import state as search_state
 
 SMOKE = dict(profile="smoke", epochs=1, seed=0)
-PROJECT = "mnist_dae-dae-smoke-random"  # search.run's default project for these options
+PROJECT = "mnist_dae-dae-smoke-random"  # tuning.tune's default project for these options
 
 
 def someones_folder(path: Path) -> Path:
@@ -44,7 +46,7 @@ def test_an_output_holding_other_files_is_refused_before_anything_trains(
     with pytest.raises(outputs.OutputFolderError,
                        match=r"(?s)already holds files that kerasreports did not write.*"
                              r"nothing was touched") as error:
-        search.run("mnist_dae", max_trials=1, directory=state, output=output, **SMOKE)
+        tuning.tune("mnist_dae", max_trials=1, directory=state, output=output, **SMOKE)
     assert str(mine) in str(error.value) and "\n" not in str(error.value)
     assert contents(mine) == before  # no marker, nothing removed
     assert not list((state / PROJECT).glob("trial_*"))  # refused before any trial
@@ -61,32 +63,33 @@ def test_an_output_overlapping_the_search_state_is_refused(tmp_path):
     state = tmp_path / "state"
     for output in (state, state / PROJECT, state / PROJECT / "summary"):
         with pytest.raises(outputs.OutputFolderError, match="overlaps the search state"):
-            search.run("mnist_dae", max_trials=1, directory=state, output=output, **SMOKE)
+            tuning.tune("mnist_dae", max_trials=1, directory=state, output=output, **SMOKE)
     assert not state.exists() or not list(state.rglob("trial_*"))
 
 
+@pytest.mark.search
 def test_a_summary_replaces_only_an_earlier_summary_and_whole(tmp_path):
     out = tmp_path / "out"
     common = dict(directory=tmp_path / "state", output=out, **SMOKE)
-    search.run("mnist_dae", max_trials=1, **common)
-    assert {p.name for p in out.iterdir()} == set(search.SUMMARY_ENTRIES)
+    tuning.tune("mnist_dae", max_trials=1, **common)
+    assert {p.name for p in out.iterdir()} == set(summary.SUMMARY_ENTRIES)
     assert "kerasreports tune" in (out / outputs.MARKER).read_text()
     first = json.loads((out / "results.json").read_text())
     # The next run swaps in a new summary folder, marked too; no work folder is left.
-    search.run("mnist_dae", max_trials=2, **common)
+    tuning.tune("mnist_dae", max_trials=2, **common)
     assert len(json.loads((out / "results.json").read_text())["trials"]) == 2
     assert (out / outputs.MARKER).is_file() and first["trials"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "state"]
     # A marked folder holding more than a summary (here a user's notes) is not replaced.
     (out / "notes.txt").write_text("keep me\n")
     with pytest.raises(outputs.OutputFolderError, match=r"notes\.txt.*nothing was touched"):
-        search.run("mnist_dae", max_trials=3, **common)
+        tuning.tune("mnist_dae", max_trials=3, **common)
     assert (out / "notes.txt").read_text() == "keep me\n"
     assert len(json.loads((out / "results.json").read_text())["trials"]) == 2
     assert not (tmp_path / "state" / PROJECT / "trial_2").exists()  # refused before training
     # With --overwrite too, the refusal comes before the earlier search is discarded.
     with pytest.raises(outputs.OutputFolderError, match=r"notes\.txt"):
-        search.run("mnist_dae", max_trials=3, overwrite=True, **common)
+        tuning.tune("mnist_dae", max_trials=3, overwrite=True, **common)
     assert (tmp_path / "state" / PROJECT / "trial_1" / "trial.json").is_file()
 
 
@@ -94,12 +97,12 @@ def test_an_empty_output_is_claimed_and_a_failed_search_leaves_none(tmp_path, mo
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setitem(sys.modules, "tensorboard.plugins.hparams", None)  # trials fail
-    with pytest.raises(search.TuningFailedError):
-        search.run("mnist_dae", max_trials=1, directory=tmp_path / "state",
+    with pytest.raises(tuning.TuningFailedError):
+        tuning.tune("mnist_dae", max_trials=1, directory=tmp_path / "state",
                    output=tmp_path / "new", **SMOKE)
     assert not (tmp_path / "new").exists()  # created, then removed again: no summary
-    with pytest.raises(search.TuningFailedError):
-        search.run("mnist_dae", max_trials=1, directory=tmp_path / "state", overwrite=True,
+    with pytest.raises(tuning.TuningFailedError):
+        tuning.tune("mnist_dae", max_trials=1, directory=tmp_path / "state", overwrite=True,
                    output=empty, **SMOKE)
     assert empty.is_dir()  # the user's folder stays (now marked as ours)
 
@@ -108,13 +111,13 @@ def test_an_empty_output_is_claimed_and_a_failed_search_leaves_none(tmp_path, mo
 
 @pytest.mark.parametrize("seed", [-5, 2**32, 1.5, True, "3"])
 def test_a_seed_numpy_cannot_take_is_a_usage_error(tmp_path, seed):
-    with pytest.raises(search.SearchUsageError, match=r"--seed must be a whole number "
+    with pytest.raises(tuning.SearchUsageError, match=r"--seed must be a whole number "
                                                       r"from 0 to 4294967295"):
-        search.run("mnist_dae", max_trials=1, directory=tmp_path, output=tmp_path / "out",
+        tuning.tune("mnist_dae", max_trials=1, directory=tmp_path, output=tmp_path / "out",
                    profile="smoke", epochs=1, seed=seed)
-    assert isinstance(search.SearchUsageError("x"), ValueError)
+    assert isinstance(tuning.SearchUsageError("x"), ValueError)
     assert not (tmp_path / "out").exists()
-    assert search.check_seed(0) == 0 and search.check_seed(2**32 - 1) == 2**32 - 1
+    assert runner.check_seed(0) == 0 and runner.check_seed(2**32 - 1) == 2**32 - 1
 
 
 @pytest.mark.parametrize("seed", ["-5", "4294967296"])
@@ -133,18 +136,19 @@ def test_a_bad_seed_on_the_command_line_is_a_usage_error(tmp_path, capsys, seed)
 def finished_search(tmp_path_factory):
     """A one-trial search's saved state, copied afresh for every test that damages it."""
     root = tmp_path_factory.mktemp("finished")
-    search.run("mnist_dae", max_trials=1, directory=root / "state", output=root / "out",
+    tuning.tune("mnist_dae", max_trials=1, directory=root / "state", output=root / "out",
                **SMOKE)
     return root / "state"
 
 
+@pytest.mark.search
 @pytest.mark.parametrize("damaged, how", [
     ("oracle.json", "truncated"),
     ("oracle.json", "not the oracle's"),
     ("trial_0/trial.json", "truncated"),
     ("trial_0/trial.json", "not a trial"),
     ("tuner0.json", "garbage"),
-    (search.SETTINGS_FILE, "truncated"),
+    (search_state.SETTINGS_FILE, "truncated"),
     ("oracle.json", "missing"),
 ])
 def test_damaged_search_state_names_the_file_and_overwrite(tmp_path, finished_search, capsys,
@@ -162,8 +166,8 @@ def test_damaged_search_state_names_the_file_and_overwrite(tmp_path, finished_se
     else:
         path.write_text(json.dumps({"trial_id": "0"} if "trial" in damaged else {}))
     out = tmp_path / "out"
-    with pytest.raises(search.SearchStateError) as error:
-        search.run("mnist_dae", max_trials=2, directory=state, output=out, **SMOKE)
+    with pytest.raises(tuning.SearchStateError) as error:
+        tuning.tune("mnist_dae", max_trials=2, directory=state, output=out, **SMOKE)
     message = str(error.value)
     assert str(path) in message and "--overwrite" in message and "\n" not in message
     assert isinstance(error.value, ValueError)
@@ -174,7 +178,7 @@ def test_damaged_search_state_names_the_file_and_overwrite(tmp_path, finished_se
     err = capsys.readouterr().err
     assert err.startswith("kerasreports: error: the search in") and "Traceback" not in err
     # --overwrite starts afresh.
-    done = search.run("mnist_dae", max_trials=1, directory=state, output=out,
+    done = tuning.tune("mnist_dae", max_trials=1, directory=state, output=out,
                       overwrite=True, **SMOKE)
     assert len(json.loads((done / "results.json").read_text())["trials"]) == 1
 
@@ -202,6 +206,7 @@ def wait_for(tmp_path, name, text, process, limit=180):
         time.sleep(0.2)
 
 
+@pytest.mark.search
 def test_a_second_tune_of_one_search_refuses_naming_the_first(tmp_path):
     first = tune(tmp_path, "first", "--max-trials", "50")
     try:
@@ -224,7 +229,7 @@ def test_a_second_tune_of_one_search_refuses_naming_the_first(tmp_path):
         first.kill()
         first.wait(timeout=60)
     # The kernel released the killed run's lock: the search can be resumed.
-    with search.search_lock(tmp_path / "state" / PROJECT):
+    with search_state.search_lock(tmp_path / "state" / PROJECT):
         pass
 
 
@@ -243,16 +248,16 @@ def test_workers_share_the_chiefs_search_and_a_second_chief_is_refused(tmp_path,
         assert holder.stdout.readline().strip() == "locked"
         monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
         monkeypatch.setenv("KERASTUNER_TUNER_ID", "tuner1")
-        assert search.role() == "worker"
-        with search.search_lock(project):  # not blocked
+        assert tuning.role() == "worker"
+        with search_state.search_lock(project):  # not blocked
             pass
         monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
         with pytest.raises(outputs.FolderBusyError, match=f"pid {holder.pid}"):
-            with search.search_lock(project):
+            with search_state.search_lock(project):
                 pass
         monkeypatch.delenv("KERASTUNER_ORACLE_IP")
         with pytest.raises(outputs.FolderBusyError, match="another kerasreports tune"):
-            search.run("mnist_dae", max_trials=1, directory=tmp_path / "state",
+            tuning.tune("mnist_dae", max_trials=1, directory=tmp_path / "state",
                        output=tmp_path / "out", **SMOKE)
         assert not (tmp_path / "out").exists()
     finally:
@@ -264,6 +269,6 @@ def test_overwrite_keeps_the_lock_it_holds(tmp_path):
     project = tmp_path / PROJECT
     (project / "trial_0").mkdir(parents=True)
     (project / "oracle.json").write_text("{}")
-    with search.search_lock(project):
-        search.clear_search(project)
+    with search_state.search_lock(project):
+        search_state.clear_search(project)
         assert [p.name for p in project.iterdir()] == [outputs.LOCK]

@@ -1,18 +1,19 @@
 """KerasTuner searches: the search spaces, resume/overwrite, failures, chief and workers."""
 
+import dataclasses
 import json
 import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import keras_tuner
 import numpy as np
 import pytest
 
-from kerasreports import cli, search, tuning
+from kerasreports import cli, record, tuning
+from kerasreports.tuning import distributed, spaces
 
 SMOKE = dict(profile="smoke", epochs=1, seed=0)
 
@@ -23,20 +24,20 @@ def default_model(hypermodel):
 
 def test_default_hyperparameters_are_the_reports_own_models():
     # Defaults reproduce the report's builder, so a search starts from the source's model.
-    assert default_model(tuning.DenseDAEHyperModel()).count_params() == 1_438_676
-    assert default_model(tuning.StackedRNNHyperModel(steps=21, vocab=345)).count_params() \
+    assert default_model(spaces.DenseDAEHyperModel()).count_params() == 1_438_676
+    assert default_model(spaces.StackedRNNHyperModel(steps=21, vocab=345)).count_params() \
         == 72_345  # the source's stacked LSTM
-    assert default_model(tuning.BidirectionalHyperModel(
+    assert default_model(spaces.BidirectionalHyperModel(
         steps=21, src_vocab=200, tgt_vocab=345)).count_params() == 206_297
-    source = default_model(tuning.SourceAutoencoderHyperModel())
+    source = default_model(spaces.SourceAutoencoderHyperModel())
     assert sum(int(np.prod(w.shape)) for w in source.trainable_weights) == 818_115
-    page = default_model(tuning.PageDenoiserHyperModel())
+    page = default_model(spaces.PageDenoiserHyperModel())
     assert page.output_shape == (None, None, None, 1)
     addsub = dict(chars=13, query_length=5, answer_length=3)
-    assert default_model(tuning.Text2TextHyperModel(**addsub)).count_params() == 1_330_445
-    dense = default_model(tuning.Text2ImageHyperModel(**addsub))
+    assert default_model(spaces.Text2TextHyperModel(**addsub)).count_params() == 1_330_445
+    dense = default_model(spaces.Text2ImageHyperModel(**addsub))
     assert dense.count_params() == 276_480 + 525_312 + 32_896 + 101_136
-    conv = default_model(tuning.Text2ImageConvHyperModel(**addsub))
+    conv = default_model(spaces.Text2ImageConvHyperModel(**addsub))
     assert conv.count_params() == 4_251_648 + 2_731_907
 
 
@@ -50,6 +51,7 @@ def test_every_report_has_a_search_and_unknown_names_are_explained():
     assert cli.main(["tune", "nope", "--profile", "smoke"]) == cli.EXIT_USAGE
 
 
+@pytest.mark.search
 @pytest.mark.parametrize("builder", list(tuning.TASKS["arithmetic"]))
 def test_every_arithmetic_builder_has_a_search_scored_on_test_queries(tmp_path, builder):
     out = tmp_path / "summary"
@@ -64,9 +66,10 @@ def trials_of(out):
     return json.loads((out / "results.json").read_text())["trials"]
 
 
+@pytest.mark.search
 def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
     common = dict(directory=tmp_path / "state", output=tmp_path / "out", **SMOKE)
-    out = search.run("mnist_dae", max_trials=2, **common)
+    out = tuning.tune("mnist_dae", max_trials=2, **common)
     rows = trials_of(out)
     assert len(rows) == 2 and all(r["status"] == "COMPLETED" for r in rows)
     losses = [r["val_loss"] for r in rows]
@@ -79,27 +82,30 @@ def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
                                                    "batch_size"}
     assert result["best_model_scores"]["sample_loss_mean_p0.1"] > 0
     # What a report notebook's last cell shows: the summary and the figure, or how to make one.
-    assert search.show("mnist_dae", out).filename.endswith("objective.png")
-    assert "kerasreports tune mnist_dae" in search.show("mnist_dae", tmp_path / "none").data
+    assert record.search_summary("mnist_dae", out).filename.endswith("objective.png")
+    assert "kerasreports tune mnist_dae" in record.search_summary("mnist_dae",
+                                                                  tmp_path / "none").data
 
     # The same command again: KerasTuner reloads the finished search, runs nothing new.
-    assert trials_of(search.run("mnist_dae", max_trials=2, **common)) == rows
+    assert trials_of(tuning.tune("mnist_dae", max_trials=2, **common)) == rows
     # A larger budget continues it with the earlier trials kept.
-    assert len(trials_of(search.run("mnist_dae", max_trials=3, **common))) == 3
+    assert len(trials_of(tuning.tune("mnist_dae", max_trials=3, **common))) == 3
     # --overwrite starts again from nothing.
-    assert len(trials_of(search.run("mnist_dae", max_trials=1, overwrite=True,
+    assert len(trials_of(tuning.tune("mnist_dae", max_trials=1, overwrite=True,
                                     **common))) == 1
 
 
+@pytest.mark.search
 @pytest.mark.parametrize("kind", ["bayesian", "hyperband"])
 def test_every_tuner_runs_a_search(tmp_path, kind):
-    out = search.run("dirty_documents", kind=kind, max_trials=2, directory=tmp_path,
+    out = tuning.tune("dirty_documents", kind=kind, max_trials=2, directory=tmp_path,
                      output=tmp_path / "out", **SMOKE)
     rows = trials_of(out)
     assert rows and all(r["status"] == "COMPLETED" for r in rows)
     assert json.loads((out / "results.json").read_text())["tuner"] == kind
 
 
+@pytest.mark.search
 def test_trials_per_process_resumes_the_search_in_fresh_processes(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "kerasreports.cli", "tune", "mnist_dae", "--profile", "smoke",
@@ -115,23 +121,24 @@ def test_trials_per_process_resumes_the_search_in_fresh_processes(tmp_path):
     assert all(r["status"] == "COMPLETED" for r in rows)
 
 
+@pytest.mark.search
 def test_resuming_with_other_settings_is_refused(tmp_path):
     common = dict(directory=tmp_path, output=tmp_path / "out", max_trials=1, profile="smoke")
-    search.run("mnist_dae", epochs=1, seed=0, **common)
-    with pytest.raises(search.SettingsMismatchError, match=r"seed 0 then, 1 now"):
-        search.run("mnist_dae", epochs=1, seed=1, **common)
+    tuning.tune("mnist_dae", epochs=1, seed=0, **common)
+    with pytest.raises(tuning.SettingsMismatchError, match=r"seed 0 then, 1 now"):
+        tuning.tune("mnist_dae", epochs=1, seed=1, **common)
     assert cli.main(["tune", "mnist_dae", "--profile", "smoke", "--max-trials", "1",
                      "--epochs", "2", "--directory", str(tmp_path)]) == cli.EXIT_USAGE
     # --overwrite starts a new search with the new settings.
-    search.run("mnist_dae", epochs=1, seed=1, overwrite=True, **common)
+    tuning.tune("mnist_dae", epochs=1, seed=1, overwrite=True, **common)
 
 
 def test_a_search_whose_trials_all_fail_is_an_error_naming_the_failure(tmp_path, monkeypatch,
                                                                        capsys):
     # What a missing tensorboard does: KerasTuner imports its hparams plugin every trial.
     monkeypatch.setitem(sys.modules, "tensorboard.plugins.hparams", None)
-    with pytest.raises(search.TuningFailedError, match=r"2 of 2 trials failed") as error:
-        search.run("mnist_dae", max_trials=2, directory=tmp_path, output=tmp_path / "out",
+    with pytest.raises(tuning.TuningFailedError, match=r"2 of 2 trials failed") as error:
+        tuning.tune("mnist_dae", max_trials=2, directory=tmp_path, output=tmp_path / "out",
                    **SMOKE)
     assert "hparams" in str(error.value)
     assert not (tmp_path / "out").exists()  # no "best" result written
@@ -139,6 +146,35 @@ def test_a_search_whose_trials_all_fail_is_an_error_naming_the_failure(tmp_path,
                      "--epochs", "1", "--directory", str(tmp_path), "--overwrite",
                      "--output", str(tmp_path / "out")])
     assert code == cli.EXIT_FAILED and "search failed" in capsys.readouterr().err
+
+
+def test_tune_data_dir_reaches_the_loader(tmp_path, monkeypatch, capsys):
+    # Cheap: the loader stops the search before anything is built or trained.
+    received = []
+
+    def load(profile, seed, data_dir):
+        received.append((profile, seed, data_dir))
+        raise tuning.SearchUsageError("stopped by the test's loader")
+
+    task = tuning.task("mnist_dae")
+    monkeypatch.setitem(tuning.TASKS["mnist_dae"], task.builder,
+                        dataclasses.replace(task, load=load))
+    data = tmp_path / "data"
+    data.mkdir()
+    argv = ["tune", "mnist_dae", "--profile", "smoke", "--max-trials", "1", "--epochs", "1",
+            "--directory", str(tmp_path / "state"), "--output", str(tmp_path / "out"),
+            "--data-dir", str(data)]
+    assert cli.main(argv) == cli.EXIT_USAGE
+    assert received == [("smoke", 0, data)]
+    assert "stopped by the test's loader" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    # --trials-per-process hands it on to every child process.
+    args = cli._parser().parse_args(argv)
+    child = cli._child_argv(args, True)
+    assert child[child.index("--data-dir") + 1] == str(data)
+    # A --data-dir that is not a folder is a usage error before any search starts.
+    assert cli.main(argv[:-1] + [str(tmp_path / "nowhere")]) == cli.EXIT_USAGE
+    assert len(received) == 1
 
 
 def test_check_outcome_tolerates_a_minority_of_failures():
@@ -152,9 +188,9 @@ def test_check_outcome_tolerates_a_minority_of_failures():
                            enumerate(statuses)}
             self.start_order = list(self.trials)
 
-    search.check_outcome(Oracle(["COMPLETED", "FAILED", "COMPLETED"]))
-    with pytest.raises(search.TuningFailedError, match="(?s)trial 1.*boom 1"):
-        search.check_outcome(Oracle(["COMPLETED", "FAILED", "INVALID"]))
+    distributed.check_outcome(Oracle(["COMPLETED", "FAILED", "COMPLETED"]))
+    with pytest.raises(tuning.TuningFailedError, match="(?s)trial 1.*boom 1"):
+        distributed.check_outcome(Oracle(["COMPLETED", "FAILED", "INVALID"]))
 
 
 # ------------------------------------------------------------------ distributed
@@ -233,18 +269,3 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_search(tmp_path):
     failed = [r for r in rows if r["status"] != "COMPLETED"]
     assert len(failed) == 1  # the killed worker's trial, and only it
     assert "'tuner1' stopped responding" in log_of(tmp_path, "chief")
-
-
-def test_arithmetic_searches_score_on_the_reports_test_queries():
-    from kerasreports.datasets import arithmetic, mnist, synthetic
-
-    data = tuning.task("arithmetic", "text2text").load("smoke", 0)
-    # The notebook's smoke data and split, built as the notebook builds them.
-    root = synthetic.write_mnist_like(tempfile.mkdtemp(),
-                                      "mnist", n_train=2000, n_test=500, seed=0)
-    digits = mnist.load("mnist", root, verify=False)
-    train, test = arithmetic.split_with_images(arithmetic.tasks(9)["addsub"], 0.25, digits,
-                                               rng=arithmetic.split_rng(0, "split", "addsub"))
-    assert list(data.evaluation["y_text"]) == list(test.y_text)
-    selection = arithmetic.decode_labels(data.validation[0], arithmetic.alphabet())
-    assert set(selection) <= set(train.x_text) and not set(selection) & set(test.x_text)

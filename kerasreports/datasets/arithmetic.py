@@ -325,3 +325,55 @@ def character_images(split, chars: str, *, rng: np.random.Generator,
     x, y = np.concatenate(images), np.concatenate(labels)
     order = rng.permutation(len(x))
     return x[order], y[order]
+
+
+# --- the arithmetic report's data ------------------------------------------------------
+
+
+class ReportData(NamedTuple):
+    """What the `arithmetic` report trains and scores on (`report_data`)."""
+
+    digits: object  # the mnist.ImageDataset the query images are drawn from
+    tasks: dict[str, Task]  # "addsub", "mul"
+    splits: dict[str, tuple[ArithmeticData, ArithmeticData]]  # task -> (train, test)
+    seed: int
+
+
+def report_split(task: Task, test_size: float, digits, *,
+                 seed: int) -> tuple[ArithmeticData, ArithmeticData]:
+    """`task`'s training and test queries as the report draws them: from the seed and the
+    task's name only (`split_rng(seed, "split", task.name)`), so that the notebook, its
+    searches and the benchmark get the same queries and images."""
+    return split_with_images(task, test_size, digits, rng=split_rng(seed, "split", task.name))
+
+
+def report_digits(*, data_dir=None, generated: bool = False, seed: int = 0):
+    """The MNIST digits the report draws its query images from: the real files under
+    `data_dir`, or with `generated=True` generated MNIST-format files (2,000 training
+    and 500 test images) written to a temporary folder, read by the same parser and
+    removed again."""
+    from kerasreports.datasets import mnist
+
+    return mnist.images("mnist", data_dir=data_dir, generated=generated, seed=seed,
+                        n_train=2000, n_test=500)
+
+
+def report_data(*, data_dir=None, generated: bool = False, highest_integer: int = 99,
+                test_size: float = 0.25, seed: int = 0) -> ReportData:
+    """The `arithmetic` report's digits (`report_digits`), tasks and query splits
+    (`report_split`)."""
+    digits = report_digits(data_dir=data_dir, generated=generated, seed=seed)
+    report_tasks = tasks(highest_integer)
+    return ReportData(digits, report_tasks,
+                      {name: report_split(task, test_size, digits, seed=seed)
+                       for name, task in report_tasks.items()}, seed)
+
+
+def reader_data(digits, task: Task, *, seed: int):
+    """The character classifier's single images, ((x_train, y_train), (x_test, y_test)):
+    MNIST's training digits with fresh operators and blanks, and its test digits with
+    others; x is (n, 28, 28, 1), y the index in `task.chars`."""
+    x, y = character_images(digits.train, task.chars, rng=split_rng(seed, "reader", task.name))
+    x_test, y_test = character_images(digits.test, task.chars,
+                                      rng=split_rng(seed, "read", task.name))
+    return (x[..., None], y), (x_test[..., None], y_test)

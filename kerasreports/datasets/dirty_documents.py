@@ -295,3 +295,35 @@ def patch_batches(dirty: list[np.ndarray], clean: list[np.ndarray], indices, *, 
             self._draw()
 
     return PatchBatches()
+
+
+class ReportPages(NamedTuple):
+    """What the `dirty_documents` report trains and scores on (`report_pages`)."""
+
+    pages: Pages
+    train_idx: np.ndarray  # training pages (whole documents)
+    val_idx: np.ndarray  # validation pages: documents the models never train on
+    description: str
+
+
+def report_pages(*, data_dir=None, generated: bool = False,
+                 validation_fraction: float = 0.15, seed: int = 0) -> ReportPages:
+    """The `dirty_documents` report's pages and its split by document, for its notebook
+    and its searches alike: the real pages under `data_dir`, or with `generated=True`
+    generated pages written in the Kaggle layout to a temporary folder, read through the
+    same loader and removed again."""
+    if generated:
+        import tempfile
+
+        from kerasreports.datasets import synthetic  # it writes with this module
+
+        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
+            synthetic.write_dirty_documents_like(root, seed=seed)
+            pages = load(root, verify=False)
+    else:
+        pages = load(data_dir or None)
+    train_idx, val_idx = split_by_document(pages.clean, validation_fraction, seed=seed)
+    description = (f"{len(train_idx)} training / {len(val_idx)} validation pages (whole "
+                   f"documents){' (generated)' if generated else ''}, {len(pages.test)} "
+                   f"test pages without targets")
+    return ReportPages(pages, train_idx, val_idx, description)

@@ -156,3 +156,62 @@ def load(name: str = "fashion_mnist", data_dir=None, *, verify: bool = True) -> 
     folder = store.locate(spec, data_dir, verify_files=False)  # each file checked as read
     train, test = load_folder(folder, spec.files if verify else None)
     return ImageDataset(train, test, CLASS_NAMES[name])
+
+
+def images(name: str = "fashion_mnist", *, data_dir=None, generated: bool = False,
+           seed: int = 0, n_train: int = 1200, n_test: int = 300) -> ImageDataset:
+    """The real IDX files under `data_dir`, or with `generated=True` generated stand-ins
+    (`n_train`/`n_test` images drawn from `seed`) written in the same IDX format to a
+    temporary folder, read through the same parser and removed again."""
+    if not generated:
+        return load(name, data_dir or None)
+    import tempfile
+
+    from kerasreports.datasets import synthetic  # it writes with this module: import late
+
+    with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
+        synthetic.write_mnist_like(root, name, n_train=n_train, n_test=n_test, seed=seed)
+        return load(name, root, verify=False)
+
+
+class DAEData(NamedTuple):
+    """What the `mnist_dae` report trains and scores on (`dae_data`)."""
+
+    x_train: np.ndarray  # (n, 784) float32 in [0, 1]
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    x_noisy_train: np.ndarray  # x_train with the training noise, drawn once
+    train_idx: np.ndarray  # the DAE's training and validation images, by index
+    val_idx: np.ndarray
+    class_names: tuple[str, ...]
+    # The generator the split and the noise came from; the report draws its test noise
+    # and the images it shows from it next, so one seed fixes every draw.
+    rng: np.random.Generator
+    description: str
+
+
+def dae_data(dataset: str = "fashion_mnist", *, data_dir=None, generated: bool = False,
+             train_limit: int = 0, test_limit: int = 0, noise_factor: float = 0.1,
+             seed: int = 0) -> DAEData:
+    """The `mnist_dae` report's data, for its notebook and its search alike: pixels scaled
+    to [0, 1] and flattened to 784 values (the source's), the first `train_limit` /
+    `test_limit` images (0: all), a seeded 10% of the training images held out for the
+    DAE's validation, and the training inputs with Gaussian noise `noise_factor`."""
+    from kerasreports.datasets import noise
+
+    data = images(dataset, data_dir=data_dir, generated=generated, seed=seed)
+    n_train = train_limit or len(data.train.images)
+    n_test = test_limit or len(data.test.images)
+    x_train = data.train.images[:n_train].reshape(-1, 784).astype("float32") / 255.0
+    x_test = data.test.images[:n_test].reshape(-1, 784).astype("float32") / 255.0
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(x_train))
+    n_val = len(x_train) // 10
+    x_noisy_train = noise.gaussian(x_train, noise_factor, rng)
+    description = (f"{dataset}{' (generated)' if generated else ''}: {len(x_train)} "
+                   f"training images ({len(x_train) - n_val} DAE training, {n_val} DAE "
+                   f"validation), {len(x_test)} test")
+    return DAEData(x_train, data.train.labels[:n_train], x_test, data.test.labels[:n_test],
+                   x_noisy_train, order[n_val:], order[:n_val], data.class_names, rng,
+                   description)

@@ -300,3 +300,53 @@ def split(n: int, *, seed: int, validation: float = 0.1, test: float = 0.1) -> S
     parts = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
     test_idx, val_idx, train_idx = (np.sort(p) for p in parts)
     return Split(train_idx, val_idx, test_idx)
+
+
+# --- the translation report's data -----------------------------------------------------
+
+
+class ReportData(NamedTuple):
+    """What the `translation` report trains and scores on (`report_data`)."""
+
+    english: list[str]
+    french: list[str]
+    source_count: int  # pairs as the source counted them (read().split("\n"))
+    prepared: Prepared
+    split: Split  # seeded 80 / 10 / 10: training, validation, held-out test pairs
+    samples: list[str]  # the English sentences the report translates for show
+    description: str
+
+
+def report_data(*, data_dir=None, generated: bool = False, pair_limit: int = 0,
+                seed: int = 0, generated_pairs: int = 3000) -> ReportData:
+    """The `translation` report's data, for its notebook and its searches alike.
+
+    The real files under `data_dir`, or with `generated=True` `generated_pairs` generated
+    pairs written in the same gzip layout to a temporary folder, read through the same
+    parser and removed again; the first `pair_limit` pairs (0: all), tokenized and padded
+    as the source, and split 80 / 10 / 10 with `seed`.
+    """
+    if generated:
+        import tempfile
+
+        from kerasreports.datasets import synthetic  # it writes with this module
+
+        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
+            synthetic.write_small_vocab_like(root, n=generated_pairs, seed=seed)
+            return _report_data(root, False, pair_limit, seed)
+    return _report_data(data_dir or None, True, pair_limit, seed)
+
+
+def _report_data(data_dir, real: bool, pair_limit: int, seed: int) -> ReportData:
+    english, french = load_pairs(data_dir, verify=real)
+    source_count = len(load_pairs(data_dir, verify=False, like_source=True)[0])
+    if pair_limit:
+        english, french = english[:pair_limit], french[:pair_limit]
+    parts = split(len(english), seed=seed, validation=0.1, test=0.1)
+    # The source's ten samples are the corpus' first ten lines; generated data has its own.
+    samples = list(SAMPLE_SENTENCES) if real else english[:10]
+    description = (f"small_vocab{'' if real else ' (generated)'}: {len(parts.train)} "
+                   f"training / {len(parts.validation)} validation / {len(parts.test)} "
+                   f"test pairs")
+    return ReportData(english, french, source_count, prepare(english, french), parts,
+                      samples, description)

@@ -98,7 +98,7 @@ def image2text_convlstm(*, chars: int = 13, query_length: int = 5, answer_length
     return keras.Model(images, out, name=name)
 
 
-def image_features(filters: int = 32, *, features: int = 128, name: str = "image_features"):
+def image_features(*, filters: int = 32, features: int = 128, name: str = "image_features"):
     """A small CNN for one 28x28 image: two Conv2D + pooling blocks, a Dense layer."""
     return keras.Sequential([
         keras.Input(IMAGE_SHAPE),
@@ -123,7 +123,7 @@ def image2text_conv(*, chars: int = 13, query_length: int = 5, answer_length: in
         raise ValueError(f"lstm_layers must be a whole number of at least 2 (an encoder "
                          f"and a decoder), not {lstm_layers!r}")
     images = _image_sequence(query_length)
-    x = layers.TimeDistributed(image_features(filters), name="read_images")(images)
+    x = layers.TimeDistributed(image_features(filters=filters), name="read_images")(images)
     encoder_layers = lstm_layers - 1
     for i in range(encoder_layers):
         last = i == encoder_layers - 1
@@ -138,7 +138,7 @@ def character_classifier(*, chars: int = 13, filters: int = 32,
     """One 28x28 image -> softmax over the alphabet (digits, operators, blank space)."""
     _check(chars=chars, filters=filters)
     image = keras.Input(IMAGE_SHAPE, name="image")
-    x = image_features(filters)(image)
+    x = image_features(filters=filters)(image)
     x = layers.Dropout(0.3)(x)
     out = layers.Dense(chars, activation="softmax", name="character")(x)
     return keras.Model(image, out, name=name)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-# (units, name, dropout?) for each hidden Dense + BN (+ Dropout) + LeakyReLU block, in the
-# order and with the names of the source's summary table.
+# (units, Dense name, BatchNormalization name, Dropout name or None for no dropout,
+# LeakyReLU name) for each hidden block, in the order and with the names of the source's
+# summary table.
 _ENCODER_BLOCKS = (
     (512, "Encoder", "batch_normalization_21", "dropout_10", "leaky_re_lu_21"),
     (512, "dense_23", "batch_normalization_22", "dropout_11", "leaky_re_lu_22"),

@@ -36,7 +36,7 @@ def _bn(name: str):
     return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
 
 
-def source_autoencoder(image_size: int = SOURCE_IMAGE_SIZE) -> keras.Model:
+def source_autoencoder(*, image_size: int = SOURCE_IMAGE_SIZE) -> keras.Model:
     """The source's convolutional autoencoder, with its two skip concatenations."""
     inputs = keras.Input((image_size, image_size, 3), name="page")
 
@@ -58,7 +58,7 @@ def source_autoencoder(image_size: int = SOURCE_IMAGE_SIZE) -> keras.Model:
     return keras.Model(inputs, outputs, name="source_autoencoder")
 
 
-def page_denoiser(width: int = 16, depth: int = 2) -> keras.Model:
+def page_denoiser(*, width: int = 16, depth: int = 2) -> keras.Model:
     """Fully convolutional grey U-Net: any page whose sides are multiples of 2**depth.
 
     Output = input + a learned correction (not clipped while training, so that the
