@@ -12,6 +12,15 @@ def per_image_mse(clean: np.ndarray, reconstructed: np.ndarray) -> np.ndarray:
     return np.mean((clean - reconstructed) ** 2, axis=1)
 
 
+def psnr(clean: np.ndarray, reconstructed: np.ndarray, *, peak: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB, 10*log10(peak^2 / MSE), of each image, averaged
+    over the images (the Noise2Noise convention; an image reproduced exactly is skipped
+    rather than counted as infinite)."""
+    mse = per_image_mse(clean, reconstructed)
+    mse = mse[mse > 0]
+    return float(np.mean(10 * np.log10(peak**2 / mse))) if len(mse) else float("inf")
+
+
 def accuracy(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """Fraction of rows whose arg-max class is the label."""
     return float(np.mean(np.argmax(probabilities, axis=-1) == np.asarray(labels)))

@@ -178,3 +178,23 @@ def image_strips(rows: list[tuple[str, dict[str, np.ndarray]]], *, scale: float 
             axes[r, c].set_axis_off()
     fig.tight_layout()
     return fig
+
+
+def colour_grid(columns: dict[str, np.ndarray], *, title: str = "", size: float = 1.2):
+    """Small colour images in a grid: one column per dict entry (title -> (n, h, w, 3)
+    images in [0, 1]), the same n images down each column, shown pixel for pixel."""
+    n = min(len(images) for images in columns.values())
+    fig, axes = plt.subplots(n, len(columns), squeeze=False,
+                             figsize=(len(columns) * size, n * size + 0.4))
+    for c, (label, images) in enumerate(columns.items()):
+        for r in range(n):
+            ax = axes[r, c]
+            ax.imshow(np.clip(images[r], 0, 1), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(label, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

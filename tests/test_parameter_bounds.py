@@ -40,6 +40,7 @@ TINY = {
     "translation": ("pair_limit",),
     "dirty_documents": (),
     "arithmetic": (),
+    "scratch_framework": ("train_images", "val_images", "overlay_images"),
 }
 
 # Maxima the upper-bound execution cannot afford in a test, with the reason; it runs them
@@ -66,6 +67,13 @@ NOT_RUN_AT_MAXIMUM = {
         "conv_generator_epochs": EPOCHS,
         # 99 is the quick and full profiles' value (every committed arithmetic report).
         "highest_integer": "99 is 30,000 queries of images: the quick profile, 26 minutes",
+    },
+    "scratch_framework": {
+        "search_epochs": EPOCHS, "overlay_epochs": EPOCHS, "unet_epochs": EPOCHS,
+        # The scratch framework runs op by op: a 512-wide model is seconds per batch.
+        "width": "a 512-wide scratch model trains at seconds per batch on a CPU",
+        "wide_width": "a 512-wide scratch model trains at seconds per batch on a CPU",
+        "unet_width": "a 256-wide U-Net is minutes per epoch on a CPU",
     },
 }
 

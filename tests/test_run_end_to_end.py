@@ -187,3 +187,25 @@ def test_arithmetic_smoke_report_has_every_section(smoke_reports):
             "t2i_mul_answers.png", "examples.png", "operators.png"} <= figures
     summary = (out / "arithmetic" / "summary.md").read_text()
     assert "answer acc = whole answers" in summary
+
+
+def test_scratch_framework_smoke_report_has_every_search_and_its_sentences(smoke_reports):
+    out, _ = smoke_reports
+    record = json.loads((out / "scratch_framework" / "metrics.json").read_text())
+    m = record["metrics"]
+    # The framework's hand-written gradients train as Keras does, to float32 rounding.
+    assert m["overlay_max_relative_gap"] < 1e-5
+    assert 0 < m["noisy_input_val_psnr"] < 40 and 0 < m["base_val_psnr"] < 60
+    figures = {p.name for p in (out / "scratch_framework" / "figures").glob("*.png")}
+    assert figures == {"overlay.png", "learning_rate_search.png", "activation_search.png",
+                       "width_search.png", "upsampling_search.png", "denoised_examples.png"}
+    summary = (out / "scratch_framework" / "summary.md").read_text()
+    # Each sentence about the searches is the one the numbers give.
+    assert f"lowest final validation loss at lr {m['search_best_lr']:g}" in summary
+    assert f"Activation: {m['activation_best']} <" in summary
+    wide, narrow = m["wide_val_psnr"], m["base_val_psnr"]
+    assert ("beats" if wide > narrow else "does not beat") in summary
+    nearest, transpose = m["base_val_psnr"], m["transpose_val_psnr"]
+    assert ("below" if nearest < transpose else "not below") + " TransposeConv2d" in summary
+    for row in ("noisy input (no model)", "Keras U-Net (beyond the source)"):
+        assert row in summary

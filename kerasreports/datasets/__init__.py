@@ -2,7 +2,7 @@
 
 This package is the one list of the data sets: `specs()` gathers the `DatasetSpec`
 constants the loader modules define (`mnist.SPECS`, which holds `mnist.MNIST` and
-`mnist.FASHION_MNIST`; `small_vocab.SMALL_VOCAB`; `dirty_documents.SPEC`), `spec(name)`
+`mnist.FASHION_MNIST`; `small_vocab.SMALL_VOCAB`; `dirty_documents.SPEC`; `cifar10.SPEC`), `spec(name)`
 finds one by name, and `status()` is what `kerasreports data status` prints. `store` is a
 leaf that knows no data set: its functions take a spec.
 
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 def specs() -> dict:
     """Every data set's spec by name ({name: store.DatasetSpec}), read from the loaders now."""
-    from kerasreports.datasets import dirty_documents, mnist, small_vocab
+    from kerasreports.datasets import cifar10, dirty_documents, mnist, small_vocab
 
-    found = [*mnist.SPECS.values(), small_vocab.SMALL_VOCAB, dirty_documents.SPEC]
+    found = [*mnist.SPECS.values(), small_vocab.SMALL_VOCAB, dirty_documents.SPEC,
+             cifar10.SPEC]
     return {s.name: s for s in found}
 
 

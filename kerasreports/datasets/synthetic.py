@@ -162,3 +162,41 @@ def write_dirty_documents_like(root: str | Path, *, documents: int = 6, stains: 
             else:
                 dirty.save(folder / "test" / name)
     return Path(root)
+
+
+def cifar10_like_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`n` 32x32 RGB uint8 images with CIFAR-like structure for a denoiser to learn: a
+    smooth two-colour gradient background under a few soft coloured discs and one
+    sharp-edged square (edges are where denoisers blur), with class ids 0-9."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:32, 0:32] / 31.0
+    images = np.empty((n, 32, 32, 3))
+    for k in range(n):
+        a, b = rng.uniform(0, 1, 3), rng.uniform(0, 1, 3)
+        angle = rng.uniform(0, 2 * np.pi)
+        t = (np.cos(angle) * xx + np.sin(angle) * yy + 1.5) / 3
+        image = a * t[..., None] + b * (1 - t[..., None])
+        for _ in range(int(rng.integers(1, 4))):
+            cy, cx, r = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.1, 0.3)
+            disc = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r**2))[..., None]
+            image = image * (1 - disc) + rng.uniform(0, 1, 3) * disc
+        top, left = rng.integers(0, 24, 2)
+        size = int(rng.integers(5, 12))
+        image[top:top + size, left:left + size] = rng.uniform(0, 1, 3)
+        images[k] = image
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    return (np.clip(images, 0, 1) * 255).round().astype(np.uint8), labels
+
+
+def write_cifar10_like(root: str | Path, *, n_train: int = 600, n_test: int = 200,
+                       seed: int = 0) -> Path:
+    """Write a generated `cifar10.npz` where `cifar10.load(root)` finds it."""
+    from kerasreports.datasets import cifar10
+
+    folder = Path(root) / datasets.spec("cifar10").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    x_train, y_train = cifar10_like_images(n_train, seed)
+    x_test, y_test = cifar10_like_images(n_test, seed + 1)
+    np.savez(folder / cifar10.FILE, x_train=x_train, y_train=y_train, x_test=x_test,
+             y_test=y_test)
+    return Path(root)
