@@ -40,7 +40,7 @@ TINY = {
     "translation": ("pair_limit",),
     "dirty_documents": (),
     "arithmetic": (),
-    "scratch_framework": ("train_images", "val_images", "overlay_images"),
+    "scratch_framework": ("train_images", "val_images", "overlay_images", "long_images"),
 }
 
 # Maxima the upper-bound execution cannot afford in a test, with the reason; it runs them
@@ -70,6 +70,7 @@ NOT_RUN_AT_MAXIMUM = {
     },
     "scratch_framework": {
         "search_epochs": EPOCHS, "overlay_epochs": EPOCHS, "unet_epochs": EPOCHS,
+        "long_epochs": EPOCHS,
         # The scratch framework runs op by op: a 512-wide model is seconds per batch.
         "width": "a 512-wide scratch model trains at seconds per batch on a CPU",
         "wide_width": "a 512-wide scratch model trains at seconds per batch on a CPU",

@@ -196,6 +196,7 @@ def test_scratch_framework_smoke_report_has_every_search_and_its_sentences(smoke
     # The framework's hand-written gradients train as Keras does, to float32 rounding.
     assert m["overlay_max_relative_gap"] < 1e-5
     assert 0 < m["noisy_input_val_psnr"] < 40 and 0 < m["base_val_psnr"] < 60
+    assert "long_val_psnr" in m  # the smoke profile runs a (tiny) long run too
     figures = {p.name for p in (out / "scratch_framework" / "figures").glob("*.png")}
     assert figures == {"overlay.png", "learning_rate_search.png", "activation_search.png",
                        "width_search.png", "upsampling_search.png", "denoised_examples.png"}

@@ -22,7 +22,7 @@ from kerasreports.scratch import (
     TransposeConv2d,
     Upsampling,
 )
-from kerasreports.scratch._patches import fold, unfold
+from kerasreports.scratch._patches import fold, fold_product, unfold
 
 tf = pytest.importorskip("tensorflow")
 
@@ -378,3 +378,23 @@ def test_training_the_source_model_lowers_the_loss():
     assert history["val_loss"][-1] < 0.9 * history["val_loss"][0], history
     prediction = scratch.predict(model, x, batch_size=24)
     assert tuple(prediction.shape) == x.shape
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding, dilation", [
+    ((7, 5), (3, 3), (1, 1), (1, 1), (1, 1)),
+    ((7, 5), (3, 2), (2, 2), (1, 0), (1, 1)),
+    ((8, 8), (4, 4), (2, 2), (1, 1), (1, 1)),
+    ((9, 7), (3, 3), (1, 1), (0, 2), (2, 2)),
+    ((6, 6), (2, 2), (2, 2), (3, 3), (1, 1)),  # padding beyond the kernel's reach
+])
+def test_fold_product_is_fold_of_the_product(size, kernel, stride, padding, dilation):
+    """The regrouped sum Conv2d's backward and TransposeConv2d's forward use equals the plain
+    adjoint: fold(g @ matrix^T)."""
+    geometry = dict(stride=stride, padding=padding, dilation=dilation)
+    x = rng(0).standard_normal((2, *size, 3))
+    out_h, out_w = unfold(x, kernel, **geometry).shape[1:3]
+    g = rng(1).standard_normal((2, out_h, out_w, 2))  # fewer channels than the columns'
+    matrix = rng(2).standard_normal((kernel[0] * kernel[1] * 3, 2))
+    expected = fold(np.asarray(g) @ matrix.T, size, kernel, **geometry)
+    got = fold_product(g, matrix, size, kernel, **geometry)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-10, atol=1e-12)

@@ -61,8 +61,9 @@ def parameter_count(model: scratch.Module) -> int:
 
 
 def keras_twin(model: scratch.Sequential) -> keras.Model:
-    """`model` (a `source_denoiser`) as a Keras model holding copies of its weights."""
-    inputs = keras.Input((None, None, 3), dtype=model[0].dtype)
+    """`model` (a `source_denoiser`, or any Sequential of its kinds of blocks) as a Keras
+    model holding copies of its weights."""
+    inputs = keras.Input((None, None, model[0].in_channels), dtype=model[0].dtype)
     x = inputs
     for module in model:
         x = _keras_layers(module, x)

@@ -99,3 +99,41 @@ def _spread(x: Tensor, stride_h: int, stride_w: int) -> Tensor:
         x = ops.pad(ops.expand_dims(x, 3), [[0, 0], [0, 0], [0, 0], [0, stride_w - 1], [0, 0]])
         x = ops.reshape(x, (-1, height, width * stride_w, channels))[:, :, : (width - 1) * stride_w + 1]
     return x
+
+
+def _pad_or_crop(x: Tensor, top: int, bottom: int, left: int, right: int) -> Tensor:
+    """Pad (positive amounts) or crop (negative amounts) each spatial side of (N, H, W, C)."""
+    _, height, width, _ = ops.shape(x)
+    x = x[:, max(-top, 0) : height - max(-bottom, 0), max(-left, 0) : width - max(-right, 0), :]
+    return pad_spatial(x, max(top, 0), max(bottom, 0), max(left, 0), max(right, 0))
+
+
+def fold_product(
+    g: Tensor, matrix: Tensor, size: Pair, kernel: Pair, *, stride: Pair, padding: Pair, dilation: Pair
+) -> Tensor:
+    """`fold(g @ matrix^T, size, kernel, ...)` without the (N, Ho, Wo, kh*kw*C) columns.
+
+    `g` is (N, Ho, Wo, Cg) and `matrix` (kh*kw*C, Cg), a kernel (kh, kw, C, Cg) reshaped. The
+    same sum, regrouped: spread `g` to the stride positions, pad it by the kernel's reach, and
+    correlate it at stride 1 with the kernel flipped in space and transposed in channels,
+    which is `unfold` plus one matrix product over Cg-channel patches. When C is much larger
+    than Cg (the input gradient of a convolution that narrows, e.g. a last layer to 3
+    channels) this moves kh*kw*Cg numbers per position instead of kh*kw*C; otherwise the
+    plain product and `fold` move fewer, and are used (`benchmarks/scratch_vs_keras.py`).
+    """
+    height, width = size
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    _, out_h, out_w, cg = ops.shape(g)
+    channels = ops.shape(matrix)[0] // (kh * kw)
+    if cg >= channels:
+        return fold(ops.matmul(g, ops.transpose(matrix)), size, kernel, stride=stride,
+                    padding=padding, dilation=dilation)
+    span_h, span_w = (out_h - 1) * sh + 1, (out_w - 1) * sw + 1
+    top, left = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+    spread = _pad_or_crop(
+        _spread(g, sh, sw), top, height + ph - span_h, left, width + pw - span_w
+    )  # rows ph - dh*(kh-1) .. ph + height of the padded input, in g's frame
+    flipped = ops.flip(ops.reshape(matrix, (kh, kw, channels, cg)), axis=(0, 1))
+    flipped = ops.reshape(ops.transpose(flipped, (0, 1, 3, 2)), (kh * kw * cg, channels))
+    cols = unfold(spread, kernel, stride=(1, 1), padding=(0, 0), dilation=dilation)
+    return ops.matmul(cols, flipped)
