@@ -199,7 +199,8 @@ def test_scratch_framework_smoke_report_has_every_search_and_its_sentences(smoke
     assert "long_val_psnr" in m  # the smoke profile runs a (tiny) long run too
     figures = {p.name for p in (out / "scratch_framework" / "figures").glob("*.png")}
     assert figures == {"overlay.png", "learning_rate_search.png", "activation_search.png",
-                       "width_search.png", "upsampling_search.png", "denoised_examples.png"}
+                       "width_search.png", "upsampling_search.png", "denoised_examples.png",
+                       "long_run.png"}
     summary = (out / "scratch_framework" / "summary.md").read_text()
     # Each sentence about the searches is the one the numbers give.
     assert f"lowest final validation loss at lr {m['search_best_lr']:g}" in summary
