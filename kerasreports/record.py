@@ -161,6 +161,9 @@ class Recorder:
         self.parameters = dict(parameters or {})
         self.seed = seed
         self.started = time.time()
+        # Read now, not at finish: the revision that runs is the one checked out when the
+        # run starts; edits made while a long run trains must not relabel it.
+        self.environment = runtime.environment()
         self.metrics: dict = {}
         self.tables: list[tuple[str, str]] = []
         self.figures: list[tuple[str, str]] = []
@@ -236,7 +239,7 @@ class Recorder:
             "parameters": _plain(self.parameters),
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "wall_time_s": round(time.time() - self.started, 1),
-            "environment": runtime.environment(),
+            "environment": self.environment,
             "metrics": self.metrics,
             "source_vs_regenerated": comparison,
         }
