@@ -248,9 +248,106 @@ SCRATCH_FRAMEWORK = Report(
     ),
 )
 
+# The source's tables (seeds/002, Tables 1-7), one home for their numbers. Accuracies as
+# fractions; seconds and GB are the source's "GPU time" and "GPU memory usage" on an RTX
+# A6000 (LeNets 200 epochs on CIFAR-10, 100 on TinyImageNet; ResNets 200 epochs).
+# model -> (train, validation, test or None, seconds, GB, parameters)
+IMAGE_CLASSIFICATION_TABLES = {
+    "cifar10": {  # Tables 1 and 3
+        "lenet": (0.6960, 0.5896, 0.5898, 3181.56, 1.70, 62_006),
+        "lenet_bn": (0.7577, 0.6042, 0.6077, 3142.94, 1.78, 62_458),
+        "lenet_dropout": (0.4728, 0.4592, 0.4650, 3131.83, 1.70, 62_006),
+        "lenet_bn_dropout": (0.5768, 0.5400, 0.5423, 3198.16, 1.78, 62_458),
+        "lenet_l2": (0.7096, 0.5974, 0.5943, 3071.10, 1.70, 62_006),
+        "super_lenet_wrong_init": (0.4749, 0.4322, 0.4447, 2425.49, 1.79, 62_458),
+        "super_lenet": (0.7138, 0.6632, 0.6600, 1592.60, 1.79, 62_458),
+        "resnet": (0.9858, 0.8878, 0.8610, 3299.12, 7.25, 21_286_346),
+        "resnet_dropout": (0.9141, 0.8734, 0.8627, 13638.76, 7.32, 21_286_346),
+        "super_resnet_wrong_init": (0.0969, 0.0978, 0.0983, 3091.24, 7.34, 21_286_346),
+        "super_resnet": (0.9930, 0.9312, 0.9303, 13853.55, 7.34, 21_286_346),
+    },
+    "tiny_imagenet": {  # Tables 2 and 4 (no test split)
+        "lenet": (0.0800, 0.0965, None, 4507.04, 1.76, 83_072),
+        "lenet_bn": (0.1700, 0.0978, None, 4518.99, 1.79, 83_116),
+        "lenet_dropout": (0.0401, 0.0490, None, 4504.29, 1.76, 83_072),
+        "lenet_bn_dropout": (0.1012, 0.0542, None, 4531.46, 1.79, 83_116),
+        "lenet_l2": (0.0813, 0.0962, None, 4505.04, 1.76, 83_072),
+        "super_lenet_wrong_init": (0.1724, 0.0836, None, 3973.02, 1.79, 83_116),
+        "super_lenet": (0.1182, 0.0589, None, 3966.93, 1.79, 83_116),
+        "resnet": (0.7686, 0.3389, None, 3318.45, 2.32, 21_383_816),
+        "resnet_dropout": (0.4598, 0.3566, None, 5299.38, 2.33, 21_383_816),
+        "super_resnet_wrong_init": (0.0050, 0.0054, None, 1371.86, 2.39, 21_383_816),
+        "super_resnet": (0.4535, 0.4011, None, 12715.88, 2.40, 21_383_816),
+    },
+}
+# Tables 5 and 6: the loss before training.
+IMAGE_CLASSIFICATION_INITIAL_LOSS = {
+    "cifar10": {"super_lenet": 2.2972, "super_lenet_wrong_init": 18.4523,
+                "super_resnet": 2.3045, "super_resnet_wrong_init": 40.1472},
+    "tiny_imagenet": {"super_lenet": 5.321, "super_lenet_wrong_init": 36.066,
+                      "super_resnet": 5.324, "super_resnet_wrong_init": 56.81},
+}
+# Table 7: SuperResNet on TinyImageNet, 100 epochs, per batch size:
+# (train, validation, GB, seconds); batch 16,384 ran out of the A6000's ~46 GB.
+IMAGE_CLASSIFICATION_BATCH_SIZES = {
+    128: (0.3692, 0.3502, 2.03, 5549.40), 256: (0.4165, 0.3763, 2.48, 4380.53),
+    512: (0.4255, 0.3779, 3.11, 3839.92), 1024: (0.4404, 0.3840, 4.50, 3980.64),
+    2048: (0.4383, 0.3748, 7.20, 3984.07), 4096: (0.3957, 0.3506, 12.53, 4005.28),
+    8192: (0.3492, 0.3211, 23.08, 4164.34),
+}
+_HEADLINES = {("cifar10", "super_lenet"), ("cifar10", "super_resnet"),
+              ("tiny_imagenet", "super_resnet")}
+
+
+def _image_classification_figures():
+    for dataset, rows in IMAGE_CLASSIFICATION_TABLES.items():
+        for model, (train, val, test, _seconds, _gb, params) in rows.items():
+            prefix = f"{dataset}_{model}"
+            yield SourceFigure(f"{prefix}_params", f"{dataset} {model}: trainable "
+                               "parameters", params)
+            yield SourceFigure(f"{prefix}_train_accuracy", f"{dataset} {model}: train "
+                               "accuracy", train)
+            yield SourceFigure(f"{prefix}_val_accuracy", f"{dataset} {model}: validation "
+                               "accuracy", val, test is None and (dataset, model) in _HEADLINES)
+            if test is not None:
+                yield SourceFigure(f"{prefix}_test_accuracy", f"{dataset} {model}: test "
+                                   "accuracy", test, (dataset, model) in _HEADLINES)
+        for model, loss in IMAGE_CLASSIFICATION_INITIAL_LOSS[dataset].items():
+            yield SourceFigure(f"{dataset}_{model}_initial_loss", f"{dataset} {model}: loss "
+                               "before training", loss)
+
+
+IMAGE_CLASSIFICATION = Report(
+    name="image_classification",
+    title="The LeNet family and ResNet34 on CIFAR-10 (and TinyImageNet), with the "
+          "initialisation and batch-size studies",
+    source="002_57527f665d668912.txt",
+    datasets=("cifar10", "tiny_imagenet"),
+    profiles={
+        # Every fit of the smoke profile is at most 24 steps, so it runs eagerly
+        # (`training.few_steps`): tracing a step costs more than a few steps of training.
+        # It trains the rows its sentences compare (BN vs plain, each init pair); every
+        # builder's layers and counts are tested without training (test_image_models.py).
+        "smoke": {"generated_data": True, "train_images": 192, "val_images": 32,
+                  "test_images": 32, "batch_size": 32, "hockey_steps": 6,
+                  "lenet_models": "lenet,lenet_bn,super_lenet_wrong_init,super_lenet",
+                  "lenet_epochs": 1, "resnet_models": "super_resnet_wrong_init,super_resnet",
+                  "resnet_epochs": 1, "resnet_width": 4, "resnet_train_images": 32,
+                  "resnet_eval_images": 32, "batch_sizes": "16,32",
+                  "batch_study_images": 96, "batch_study_epochs": 1,
+                  "spsa_evaluations": 20},
+        # The source's settings: 200 epochs (LeNets, ResNets), 100 for the batch sizes.
+        "full": {"lenet_epochs": 200, "resnet_epochs": 200, "resnet_width": 64,
+                 "resnet_train_images": 0, "resnet_eval_images": 0,
+                 "batch_study_model": "super_resnet", "batch_study_images": 0,
+                 "batch_study_epochs": 100, "spsa_evaluations": 200000},
+    },
+    source_figures=tuple(_image_classification_figures()),
+)
+
 REPORTS: dict[str, Report] = {
     r.name: r for r in (MNIST_DAE, TRANSLATION, DIRTY_DOCUMENTS, ARITHMETIC,
-                        SCRATCH_FRAMEWORK)}
+                        SCRATCH_FRAMEWORK, IMAGE_CLASSIFICATION)}
 
 
 def get(name: str) -> Report:

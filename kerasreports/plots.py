@@ -198,3 +198,59 @@ def colour_grid(columns: dict[str, np.ndarray], *, title: str = "", size: float 
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def accuracy_and_loss(histories: dict[str, dict], *, title: str = "", loss: str = "loss"):
+    """Accuracy (left) and loss (right; the history key `loss`) per epoch, training solid
+    and validation dashed, one colour per model: the source's per-model "accuracy plot"
+    and "average loss plot" (e.g. seeds/002 Figs. 8-14) drawn for a whole family at once."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric in zip(axes, ("accuracy", loss)):
+        for i, (label, history) in enumerate(histories.items()):
+            epochs = np.arange(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], color=f"C{i}", label=f"{label}")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], color=f"C{i}", linestyle="--")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, title="solid: training, dashed: validation",
+                   title_fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def step_losses(series: dict[str, list], *, title: str = "", reference: float | None = None,
+                reference_label: str = ""):
+    """Training loss per step (a "hockey stick"), log scale, one line per run, with an
+    optional horizontal reference (e.g. ln(classes), a uniform guess's loss)."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for label, losses in series.items():
+        ax.plot(np.arange(1, len(losses) + 1), losses, label=label)
+    if reference is not None:
+        ax.axhline(reference, color="black", linestyle=":", label=reference_label)
+    return _finish(fig, ax, xlabel="training step", ylabel="training loss", title=title,
+                   logy=True)
+
+
+def batch_size_study(batch_sizes: list[int], series: dict[str, list], seconds: list[float],
+                     *, title: str = "", source: dict[str, tuple[list, list]] | None = None):
+    """Accuracies (left) and training time (right) against the batch size (log 2 axis);
+    `source` adds the source's points as crosses (label -> (batch sizes, values))."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for label, values in series.items():
+        left.plot(batch_sizes, values, marker="o", label=label)
+    for i, (label, (px, py)) in enumerate((source or {}).items()):
+        left.scatter(px, py, marker="x", s=50, color=f"C{i + len(series)}", zorder=3,
+                     label=label)
+    right.plot(batch_sizes, seconds, marker="o", color="C0")
+    for ax, ylabel in ((left, "accuracy"), (right, "training time (s)")):
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("batch size")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    left.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

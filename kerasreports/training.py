@@ -152,3 +152,32 @@ def fit(model, x, y, *, epochs: int, batch_size: int, learning_rate: float = 0.0
     history, seconds = compile_and_fit(model, recipe, x, y, validation=None, epochs=epochs,
                                        loss=loss, metrics=tracked, verbose=2, seed=seed)
     return history, seconds[-1]
+
+
+class StepLosses(keras.callbacks.Callback):
+    """The training loss of each of the first `steps` steps (for a "hockey stick" plot);
+    `key` names the logged value to follow (a metric such as an unregularised
+    cross-entropy, or "loss", which includes any regularisation penalty).
+
+    Keras 3 hands `on_train_batch_end` the epoch's running mean, not the step's loss; with
+    equal batches the step's own loss is k·mean_k − (k−1)·mean_(k−1). A partial last batch
+    makes that step's value approximate, which a plot of the first steps does not reach
+    unless an epoch is shorter than `steps`.
+    """
+
+    def __init__(self, steps: int, key: str = "loss"):
+        super().__init__()
+        self.steps = steps
+        self.key = key
+        self.losses: list[float] = []
+        self._previous_mean = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous_mean = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        if len(self.losses) >= self.steps or not logs or self.key not in logs:
+            return
+        mean = float(logs[self.key])
+        self.losses.append((batch + 1) * mean - batch * self._previous_mean)
+        self._previous_mean = mean

@@ -41,6 +41,9 @@ TINY = {
     "dirty_documents": (),
     "arithmetic": (),
     "scratch_framework": ("train_images", "val_images", "overlay_images", "long_images"),
+    "image_classification": ("train_images", "val_images", "test_images",
+                             "resnet_train_images", "resnet_eval_images",
+                             "batch_study_images"),
 }
 
 # Maxima the upper-bound execution cannot afford in a test, with the reason; it runs them
@@ -75,6 +78,14 @@ NOT_RUN_AT_MAXIMUM = {
         "width": "a 512-wide scratch model trains at seconds per batch on a CPU",
         "wide_width": "a 512-wide scratch model trains at seconds per batch on a CPU",
         "unet_width": "a 256-wide U-Net is minutes per epoch on a CPU",
+    },
+    "image_classification": {
+        "lenet_epochs": EPOCHS, "resnet_epochs": EPOCHS, "batch_study_epochs": EPOCHS,
+        # The notebook refuses, before training, a batch larger than the training set it
+        # batches (a test of its own): 16,384 is a batch of the full data, not of smoke's.
+        "batch_size": "a batch of 16,384 needs 16,384 training images; smoke has 100",
+        "resnet_width": "a full-width ResNet34 trains at ~0.2 s per image on a CPU",
+        "spsa_evaluations": "a million loss evaluations are hours",
     },
 }
 

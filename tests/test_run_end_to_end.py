@@ -211,3 +211,32 @@ def test_scratch_framework_smoke_report_has_every_search_and_its_sentences(smoke
     assert ("below" if nearest < transpose else "not below") + " TransposeConv2d" in summary
     for row in ("noisy input (no model)", "Keras U-Net (beyond the source)"):
         assert row in summary
+
+
+def test_image_classification_smoke_report_has_every_table_and_its_sentences(smoke_reports):
+    out, _ = smoke_reports
+    record = json.loads((out / "image_classification" / "metrics.json").read_text())
+    m = record["metrics"]
+    # The source's parameter counts, whatever the profile trains.
+    assert (m["cifar10_lenet_params"], m["cifar10_lenet_bn_params"],
+            m["cifar10_resnet_source_width_params"]) == (62_006, 62_458, 21_286_346)
+    for model in ("lenet", "lenet_bn", "super_lenet", "super_resnet_wrong_init",
+                  "super_resnet"):
+        assert 0 <= m[f"cifar10_{model}_test_accuracy"] <= 1
+        assert m[f"cifar10_{model}_seconds"] > 0 and m[f"cifar10_{model}_peak_gb"] > 0
+    # A wrong initialisation starts far above ln 10 = 2.30, and above Kaiming's start.
+    for model in ("super_lenet", "super_resnet"):
+        wrong, kaiming = (m[f"cifar10_{model}{init}_initial_loss"]
+                          for init in ("_wrong_init", ""))
+        assert wrong > 5 and wrong > 2 * kaiming and kaiming < 2.3026 + 1.5
+    figures = {p.name for p in (out / "image_classification" / "figures").glob("*.png")}
+    assert figures == {"lenet_curves.png", "resnet_curves.png", "hockey_stick.png",
+                       "batch_size.png", "spsa_vs_adam.png"}
+    summary = (out / "image_classification" / "summary.md").read_text()
+    # Each sentence is the one the numbers give.
+    bn, plain = m["cifar10_lenet_bn_test_accuracy"], m["cifar10_lenet_test_accuracy"]
+    assert f"BatchNorm helps LeNet? LeNetBN {bn:.4f} vs LeNet {plain:.4f} test accuracy: " \
+           f"{'yes' if bn > plain else 'no'} here, yes in the source" in summary
+    assert f"best validation accuracy at {m['cifar10_batch_study_best_size']} of" in summary
+    spsa_acc, adam_acc = (m[f"cifar10_lenet_{a}_val_accuracy"] for a in ("spsa", "adam"))
+    assert f"{'SPSA' if spsa_acc >= adam_acc else 'Adam'} ends higher" in summary

@@ -2,8 +2,8 @@
 
 This package is the one list of the data sets: `specs()` gathers the `DatasetSpec`
 constants the loader modules define (`mnist.SPECS`, which holds `mnist.MNIST` and
-`mnist.FASHION_MNIST`; `small_vocab.SMALL_VOCAB`; `dirty_documents.SPEC`; `cifar10.SPEC`), `spec(name)`
-finds one by name, and `status()` is what `kerasreports data status` prints. `store` is a
+`mnist.FASHION_MNIST`; `small_vocab.SMALL_VOCAB`; `dirty_documents.SPEC`; `cifar10.SPEC`;
+`tiny_imagenet.SPEC`), `spec(name)` finds one by name, and `status()` is what `kerasreports data status` prints. `store` is a
 leaf that knows no data set: its functions take a spec.
 
 The loaders are imported inside these functions, not here, so that importing `store` (or
@@ -16,10 +16,19 @@ from __future__ import annotations
 
 def specs() -> dict:
     """Every data set's spec by name ({name: store.DatasetSpec}), read from the loaders now."""
-    from kerasreports.datasets import cifar10, dirty_documents, mnist, small_vocab
+    from kerasreports.datasets import (
+        cifar10,
+        dirty_documents,
+        mnist,
+        small_vocab,
+        tiny_imagenet,
+    )
 
+    # CIFAR-10 has one row, its staged cifar10.npz: the other forms `cifar10.find_copy`
+    # reads (the official batches or archive) are alternatives, and a row for each would
+    # fail `data status` unless every form were there.
     found = [*mnist.SPECS.values(), small_vocab.SMALL_VOCAB, dirty_documents.SPEC,
-             cifar10.SPEC]
+             cifar10.SPEC, tiny_imagenet.SPEC]
     return {s.name: s for s in found}
 
 

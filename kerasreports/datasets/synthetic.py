@@ -200,3 +200,176 @@ def write_cifar10_like(root: str | Path, *, n_train: int = 600, n_test: int = 20
     np.savez(folder / cifar10.FILE, x_train=x_train, y_train=y_train, x_test=x_test,
              y_test=y_test)
     return Path(root)
+
+
+def class_patterns(labels: np.ndarray, size: int, classes: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """RGB uint8 (n, size, size, 3) images a small classifier tells apart by their class:
+    class k is a grating at angle k·180°/classes in hue k/classes, over a random dim
+    background, with a random phase and pixel noise (learnable, not one exact image)."""
+    import colorsys
+
+    palette = np.array([colorsys.hsv_to_rgb(k / classes, 0.85, 0.95) for k in range(classes)])
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    images = np.empty((len(labels), size, size, 3), np.uint8)
+    for start in range(0, len(labels), 2048):  # in chunks: 60,000 floats images are 1.5 GB
+        y = labels[start:start + 2048]
+        n = len(y)
+        angle = (y * np.pi / classes + rng.normal(0, 0.03, n))[:, None, None]
+        phase = rng.uniform(0, 2 * np.pi, n)[:, None, None]
+        wave = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * (np.cos(angle) * xx + np.sin(angle) * yy)
+                                  + phase)
+        colour = palette[y] + rng.normal(0, 0.05, (n, 3))
+        background = rng.uniform(0, 0.4, (n, 3))
+        image = (background[:, None, None] * (1 - wave[..., None])
+                 + colour[:, None, None] * wave[..., None]
+                 + rng.normal(0, 0.05, (n, size, size, 3)))
+        images[start:start + n] = (np.clip(image, 0, 1) * 255).round()
+    return images
+
+
+def cifar10_like_classes(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`n` 32x32 RGB uint8 images of CIFAR-10's 10 classes whose class shows in their
+    colour and pattern (`class_patterns`), with uint8 class ids 0-9: the stand-in on
+    which a smoke-run classifier beats chance."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    return class_patterns(labels, 32, 10, rng), labels
+
+
+def _cifar10_pickle(content: dict) -> bytes:
+    # Protocol 3, not the official files' 2: Python 3's protocol 2 writes bytes as calls of
+    # `_codecs.encode`, a global the reader refuses; 3 writes them as bytes and pickles
+    # the array through `_reconstruct`, `ndarray` and `dtype` as the official files do.
+    import pickle
+
+    return pickle.dumps(content, protocol=3)
+
+
+def cifar10_batch_files(x_train, y_train, x_test, y_test) -> dict[str, bytes]:
+    """The seven files of `cifar-10-batches-py/` holding these arrays, in the official
+    layout: each batch a dict of b"batch_label", b"labels" (a list of ints), b"data"
+    ((n, 3072) uint8, each row the R, G and B planes) and b"filenames"; `batches.meta`
+    with b"label_names". The training images are split over five batches."""
+    from kerasreports.datasets import cifar10
+
+    def batch(x, y, label, first):
+        return _cifar10_pickle({
+            b"batch_label": label.encode(),
+            b"labels": [int(v) for v in y],
+            b"data": np.ascontiguousarray(x.transpose(0, 3, 1, 2)).reshape(len(x), 3072),
+            b"filenames": [f"generated_{first + k:05d}.png".encode() for k in range(len(x))],
+        })
+
+    files = {"batches.meta": _cifar10_pickle({
+        b"num_cases_per_batch": -(-len(x_train) // 5),
+        b"label_names": [name.encode() for name in cifar10.CLASS_NAMES], b"num_vis": 3072})}
+    first = 0
+    for i, (x, y) in enumerate(zip(np.array_split(x_train, 5), np.array_split(y_train, 5)), 1):
+        files[f"data_batch_{i}"] = batch(x, y, f"training batch {i} of 5", first)
+        first += len(x)
+    files["test_batch"] = batch(x_test, y_test, "testing batch 1 of 1", 0)
+    return files
+
+
+def write_cifar10_python_like(root: str | Path, *, n_train: int = 600, n_test: int = 200,
+                              seed: int = 0, archive: bool = False) -> Path:
+    """Write generated CIFAR-10 in the official python layout under `root`/cifar-10/:
+    the folder `cifar-10-batches-py/`, or with `archive=True` the `cifar-10-python.tar.gz`
+    holding it, where `cifar10.find_copy(root)` finds it. Images: `cifar10_like_classes`."""
+    import io
+    import tarfile
+
+    from kerasreports.datasets import cifar10
+
+    folder = Path(root) / datasets.spec("cifar10").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    files = cifar10_batch_files(*cifar10_like_classes(n_train, seed),
+                                *cifar10_like_classes(n_test, seed + 1))
+    if not archive:
+        (folder / cifar10.BATCHES).mkdir(exist_ok=True)
+        for name, data in files.items():
+            (folder / cifar10.BATCHES / name).write_bytes(data)
+        return Path(root)
+    with tarfile.open(folder / cifar10.ARCHIVE, "w:gz") as tar:
+        entry = tarfile.TarInfo(cifar10.BATCHES)
+        entry.type, entry.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(entry)
+        for name, data in files.items():
+            entry = tarfile.TarInfo(f"{cifar10.BATCHES}/{name}")
+            entry.size, entry.mode = len(data), 0o644
+            tar.addfile(entry, io.BytesIO(data))
+    return Path(root)
+
+
+def write_tiny_imagenet_like(root: str | Path, *, classes: int = 10, train_per_class: int = 40,
+                             val_per_class: int = 10, seed: int = 0, as_zip: bool = False,
+                             greyscale_every: int = 7) -> Path:
+    """Write a generated TinyImageNet in the official `tiny-imagenet-200/` layout under
+    `root` (or with `as_zip=True` the zip `root`/tiny-imagenet-200.zip holding it), where
+    `tiny_imagenet.find_copy(root)` finds it.
+
+    `classes` wnids (the real data set has 200) in wnids.txt, with words.txt naming them
+    and a few other wnids (the real words.txt names all of ImageNet's); per class
+    `train_per_class` 64x64 JPEGs in train/<wnid>/images/<wnid>_<k>.JPEG and a
+    <wnid>_boxes.txt; `val_per_class` per class in val/images/val_<k>.JPEG, shuffled,
+    labelled by val/val_annotations.txt (file, wnid, box); two unlabelled test/ images.
+    Every `greyscale_every`-th image is a greyscale JPEG, as some real ones are. Pixels:
+    `class_patterns`, so a small model learns the classes.
+    """
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    wnids = [f"n{1443537 + 7919 * k:08d}" for k in range(classes)]
+    files: dict[str, bytes] = {"wnids.txt": "".join(w + "\n" for w in wnids).encode()}
+    words = [(w, f"pattern {k}, generated class {k}") for k, w in enumerate(wnids)]
+    words += [("n00001740", "entity"), ("n09999999", "not a class here")]
+    files["words.txt"] = "".join(f"{w}\t{text}\n" for w, text in sorted(words)).encode()
+    count = 0
+
+    def jpeg(pixels):
+        nonlocal count
+        count += 1
+        image = Image.fromarray(pixels)
+        if greyscale_every and count % greyscale_every == 0:
+            image = image.convert("L")
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+    box = "\t8\t8\t56\t56"
+    for k, wnid in enumerate(wnids):
+        pixels = class_patterns(np.full(train_per_class, k), 64, classes, rng)
+        files[f"train/{wnid}/{wnid}_boxes.txt"] = "".join(
+            f"{wnid}_{i}.JPEG{box}\n" for i in range(train_per_class)).encode()
+        for i in range(train_per_class):
+            files[f"train/{wnid}/images/{wnid}_{i}.JPEG"] = jpeg(pixels[i])
+    val_labels = rng.permutation(np.repeat(np.arange(classes), val_per_class))
+    annotations = []
+    for i, (k, pixels) in enumerate(zip(val_labels, class_patterns(val_labels, 64, classes,
+                                                                     rng))):
+        files[f"val/images/val_{i}.JPEG"] = jpeg(pixels)
+        annotations.append(f"val_{i}.JPEG\t{wnids[k]}{box}\n")
+    files["val/val_annotations.txt"] = "".join(annotations).encode()
+    for i, pixels in enumerate(class_patterns(rng.integers(0, classes, 2), 64, classes, rng)):
+        files[f"test/images/test_{i}.JPEG"] = jpeg(pixels)
+
+    top = datasets.spec("tiny_imagenet").folder
+    Path(root).mkdir(parents=True, exist_ok=True)
+    if as_zip:  # with folder entries, as the official zip has
+        folders = sorted({"/".join(name.split("/")[:depth]) for name in files
+                          for depth in range(name.count("/") + 1)})
+        with zipfile.ZipFile(Path(root) / f"{top}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            for folder in folders:
+                zf.writestr(f"{top}/{folder}/".replace("//", "/"), b"")
+            for name, data in files.items():
+                zf.writestr(f"{top}/{name}", data)
+        return Path(root)
+    for name, data in files.items():
+        path = Path(root) / top / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return Path(root)
