@@ -215,9 +215,18 @@ class Recorder:
         """A sentence for summary.md (a finding, or a choice the source left open)."""
         self.notes.append(text)
 
+    def compare_only(self, prefix: str) -> None:
+        """Put in the source-vs-regenerated table only the source figures whose metric
+        starts with `prefix`: for a report whose source published tables for several
+        data sets, of which a run regenerates one (e.g. "cifar10_")."""
+        self.comparison_prefix = prefix
+
     def source_vs_regenerated(self) -> list[dict]:
         rows = []
+        prefix = getattr(self, "comparison_prefix", "")
         for fig in self.report.source_figures:
+            if not fig.metric.startswith(prefix):
+                continue
             ours = self.metrics.get(fig.metric)
             rows.append({
                 "quantity": fig.label,

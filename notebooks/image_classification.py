@@ -18,9 +18,9 @@ seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives t
 data_dir = ""  # data root holding cifar-10/ or tiny-imagenet-200/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
 generated_data = False  # generate a stand-in in the real on-disk format instead of reading the real files (smoke profile)
 dataset = "cifar10"  # [one of cifar10, tiny_imagenet] CIFAR-10 (Tables 1, 3, 5) or TinyImageNet (Tables 2, 4, 6)
-train_images = 45000  # [0 or 100..100000] training images of the LeNets and the batch-size study; 0 uses all (CIFAR-10: 45,000)
-val_images = 5000  # [0 or 10..10000] validation images; 0 uses all (CIFAR-10: 5,000, TinyImageNet: 10,000)
-test_images = 10000  # [0 or 10..10000] CIFAR-10 test images; 0 uses all (TinyImageNet has no labelled test split)
+train_images = 0  # [0 or 100..100000] training images of the LeNets; 0 uses all (CIFAR-10: 45,000, TinyImageNet: 100,000)
+val_images = 0  # [0 or 10..10000] validation images; 0 uses all (CIFAR-10: 5,000, TinyImageNet: 10,000)
+test_images = 0  # [0 or 10..10000] CIFAR-10 test images; 0 uses all (TinyImageNet has no labelled test split: ignored)
 batch_size = 128  # [1..16384] training batch of every table but the batch-size study (the source does not give it)
 learning_rate = 0.001  # [0.00001..1] Adam's learning rate (the source: Adam, rate not given; PyTorch's default)
 lenet_models = "lenet,lenet_bn,lenet_dropout,lenet_bn_dropout,lenet_l2,super_lenet_wrong_init,super_lenet"  # comma-separated, Table 1's rows
@@ -82,10 +82,11 @@ import keras
 from IPython.display import display
 
 from kerasreports import catalog, plots, record, resources, spsa, training
-from kerasreports.datasets import cifar10, tiny_imagenet
+from kerasreports.datasets import classification
 from kerasreports.models import image_classification as models
 
 rec = record.start("image_classification", globals())
+rec.compare_only(f"{dataset}_")  # the source's tables for the data set this run reads
 
 
 def names(text, known, what):
@@ -115,8 +116,7 @@ if not study_sizes:
 # source used no test split there).
 
 # %%
-loader = {"cifar10": cifar10, "tiny_imagenet": tiny_imagenet}[dataset]
-data = loader.classification_data(data_dir=data_dir, generated=generated_data,
+data = classification.report_data(dataset, data_dir=data_dir, generated=generated_data,
                                   n_train=train_images, n_val=val_images,
                                   n_test=test_images, seed=seed)
 print(data.description)
@@ -165,7 +165,9 @@ results = {}  # model label -> row numbers, history, step losses
 
 
 def train(name, *, epochs, x_train, y_train, x_val, y_val, x_test, y_test,
-          batch=batch_size, label=None, **options):
+          batch=batch_size, label=None, source_params=None, **options):
+    """Train one model and record its row; `source_params`: the parameter count to set
+    beside the source's when the model trained is narrower than the source's."""
     label = label or name
     keras.utils.set_random_seed(seed)
     model = models.build(name, classes=classes, input_shape=data.x_train.shape[1:],
@@ -200,11 +202,15 @@ def train(name, *, epochs, x_train, y_train, x_val, y_val, x_test, y_test,
                                      return_dict=True)["accuracy"]
     results[label] = row
     metric_names = {"train": "train_accuracy", "val": "val_accuracy",
-                    "test": "test_accuracy", "params": "params",
-                    "initial_loss": "initial_loss", "seconds": "seconds", "peak_gb": "peak_gb"}
+                    "test": "test_accuracy", "initial_loss": "initial_loss",
+                    "seconds": "seconds", "peak_gb": "peak_gb"}
+    prefix = f"{dataset}_{label.replace(' ', '_')}"
     for key, metric in metric_names.items():
         if row[key] is not None:
-            rec.metric(f"{dataset}_{label.replace(' ', '_')}_{metric}", row[key])
+            rec.metric(f"{prefix}_{metric}", row[key])
+    rec.metric(f"{prefix}_params", source_params or row["params"])
+    if source_params:
+        rec.metric(f"{prefix}_trained_params", row["params"])
     return model
 
 
@@ -263,11 +269,12 @@ if lenets:
 # recorded either way.
 
 # %%
-rec.metric(f"{dataset}_resnet_source_width_params",
-           models.trainable_count(models.build("resnet", classes=classes,
-                                               input_shape=data.x_train.shape[1:])))
+source_width_params = models.trainable_count(
+    models.build("resnet", classes=classes, input_shape=data.x_train.shape[1:]))
+rec.metric(f"{dataset}_resnet_source_width_params", source_width_params)
 for name in resnets:
-    train(name, epochs=resnet_epochs, width=resnet_width, **resnet_data)
+    train(name, epochs=resnet_epochs, width=resnet_width, **resnet_data,
+          source_params=source_width_params if resnet_width != 64 else None)
 if resnets:
     display(rec.table(f"ResNet34 family on {dataset}, first-stage width {resnet_width} "
                       f"(source: Table {'3' if dataset == 'cifar10' else '4'}, width 64)",
@@ -406,13 +413,26 @@ for a, b, claim in (("lenet_bn", "lenet", "BatchNorm helps LeNet"),
                  f"{'yes' if ours else 'no'} here, {'yes' if theirs else 'no'} in the source "
                  f"({source_rows[a][2 if has_test else 1]:.4f} vs "
                  f"{source_rows[b][2 if has_test else 1]:.4f}).")
+chance = [label for label in lenets + resnets if score(label) < 1.5 / classes]
+if chance:
+    steps = {label: math.ceil(results[label]["images"] / batch_size) * results[label]["epochs"]
+             for label in chance}
+    rec.note(f"At chance level (below 1.5/{classes} {split} accuracy): "
+             + ", ".join(f"{models.SOURCE_NAMES[label]} after {steps[label]} steps"
+                         for label in chance)
+             + ". So few steps train little, and BatchNorm's running statistics, which "
+             "inference uses, move only 10% of the way per step from their initial 0 and "
+             "1: they are not yet the data's.")
 if lenets:
     best = max(lenets, key=score)
     rec.metric(f"{dataset}_best_lenet", best)
     rec.note(f"Best LeNet by {split} accuracy: {models.SOURCE_NAMES[best]} "
              f"({score(best):.4f}); the source's: SuperLeNet with proper init.")
 for good, bad in pairs:
-    rec.note(f"Loss before training: {models.SOURCE_NAMES[good]} "
+    width = (f" at first-stage width {resnet_width} (the source: 64; a wrong init's "
+             "logits spread with the width of the layer before them)"
+             if "resnet" in good and resnet_width != 64 else "")
+    rec.note(f"Loss before training{width}: {models.SOURCE_NAMES[good]} "
              f"{results[good]['initial_loss']:.4f} (ln {classes} = {math.log(classes):.4f}; "
              f"source {source_initial[good]}), {models.SOURCE_NAMES[bad]} "
              f"{results[bad]['initial_loss']:.4f} (source {source_initial[bad]}).")

@@ -37,6 +37,16 @@ def test_recorder_writes_metrics_summary_and_figures(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))
 
 
+def test_compare_only_keeps_the_source_figures_of_the_data_set_that_ran(tmp_path):
+    rec = record.Recorder("image_classification", output_dir=str(tmp_path))
+    rec.compare_only("cifar10_")
+    rec.metric("cifar10_lenet_params", 62_006)
+    rows = rec.source_vs_regenerated()
+    assert rows and all(r["quantity"].startswith("cifar10 ") for r in rows)
+    assert {"quantity": "cifar10 lenet: trainable parameters", "source": 62_006,
+            "regenerated": 62_006, "difference": 0} in rows
+
+
 def test_number_formatting():
     assert record.format_number(1438676) == "1,438,676"
     assert record.format_number(0.87521) == "0.8752"

@@ -240,3 +240,37 @@ def test_image_classification_smoke_report_has_every_table_and_its_sentences(smo
     assert f"best validation accuracy at {m['cifar10_batch_study_best_size']} of" in summary
     spsa_acc, adam_acc = (m[f"cifar10_lenet_{a}_val_accuracy"] for a in ("spsa", "adam"))
     assert f"{'SPSA' if spsa_acc >= adam_acc else 'Adam'} ends higher" in summary
+
+
+@pytest.mark.parametrize("parameter, value, message", [
+    ("batch_size", "500", "batch_size must be from 1 to the 192 training images it "
+                          "batches, got 500"),
+    ("lenet_models", "lenet,lenet5", "lenet_models: unknown model(s) lenet5; choose from "
+                                     "lenet, lenet_bn"),
+])
+def test_image_classification_refuses_bad_input_before_training(
+        tmp_path, capsys, parameter, value, message):
+    out = tmp_path / "reports"
+    code = cli.main(["run", "image_classification", "--profile", "smoke", "--output",
+                     str(out), "-p", parameter, value])
+    assert code == cli.EXIT_FAILED
+    stdout = capsys.readouterr().out
+    assert f"raised ValueError: {message}" in stdout
+    failed = nbformat.read(out / "image_classification" / "failed.ipynb", as_version=4)
+    assert "trainable parameters" not in str([c.get("outputs") for c in failed.cells])
+    assert not (out / "image_classification" / "metrics.json").exists()
+
+
+def test_image_classification_runs_on_tiny_imagenet_with_the_same_notebook(tmp_path):
+    """`-p dataset tiny_imagenet` (its generated stand-in, in the official JPEG layout):
+    the 64x64 LeNets have no hidden layers, and there is no test split to score."""
+    out = tmp_path / "reports"
+    assert cli.main(["run", "image_classification", "--profile", "smoke", "--output",
+                     str(out), "-p", "dataset", "tiny_imagenet"]) == 0
+    m = json.loads((out / "image_classification" / "metrics.json").read_text())["metrics"]
+    classes = 10  # the stand-in's (synthetic.write_tiny_imagenet_like)
+    assert m["tiny_imagenet_lenet_params"] == 456 + 2_416 + 400 * classes + classes
+    assert 0 <= m["tiny_imagenet_super_lenet_val_accuracy"] <= 1
+    assert not any(key.endswith("test_accuracy") for key in m)
+    summary = (out / "image_classification" / "summary.md").read_text()
+    assert "validation accuracy: " in summary and "TinyImageNet" in summary

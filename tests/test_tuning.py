@@ -39,10 +39,28 @@ def test_default_hyperparameters_are_the_reports_own_models():
     assert dense.count_params() == 276_480 + 525_312 + 32_896 + 101_136
     conv = default_model(spaces.Text2ImageConvHyperModel(**addsub))
     assert conv.count_params() == 4_251_648 + 2_731_907
+    lenet = default_model(spaces.SuperLeNetHyperModel(classes=10, input_shape=(32, 32, 3)))
+    assert sum(int(np.prod(w.shape)) for w in lenet.trainable_weights) == 62_458
+    assert lenet.get_layer("conv2_dropout").rate == 0.2  # the source's SuperLeNet
+
+
+@pytest.mark.search
+@pytest.mark.parametrize("builder", list(tuning.TASKS["image_classification"]))
+def test_image_classification_searches_score_the_best_model_on_the_test_split(
+        tmp_path, builder):
+    out = tmp_path / "summary"
+    assert cli.main(["tune", "image_classification", "--builder", builder, "--profile",
+                     "smoke", "--directory", str(tmp_path), "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["trials"]) == 2
+    scores = results["best_model_scores"]
+    assert list(scores) == [f"cifar10_{builder}_test_accuracy"]
+    assert 0 <= scores[f"cifar10_{builder}_test_accuracy"] <= 1
 
 
 def test_every_report_has_a_search_and_unknown_names_are_explained():
-    assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents", "arithmetic"}
+    assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents", "arithmetic",
+                                 "image_classification"}
     assert tuning.task("translation").builder == "stacked"
     with pytest.raises(KeyError, match="tunable: mnist_dae"):
         tuning.task("nope")

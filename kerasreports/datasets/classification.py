@@ -44,3 +44,21 @@ def part_size(name: str, asked: int, available: int, what: str) -> int:
 def labels(y) -> np.ndarray:
     """Class ids as int64, the dtype Keras' sparse losses and metrics take as is."""
     return np.asarray(y, dtype=np.int64)
+
+
+DATASETS = ("cifar10", "tiny_imagenet")
+
+
+def report_data(dataset: str, **options) -> ClassificationData:
+    """The `image_classification` report's data step for `dataset` ("cifar10" or
+    "tiny_imagenet"): its loader's `classification_data(**options)`. The notebook and
+    its searches both call this, so both read the same split."""
+    from kerasreports.datasets import cifar10, tiny_imagenet  # they import this module
+
+    loaders = {"cifar10": cifar10, "tiny_imagenet": tiny_imagenet}
+    if dataset not in loaders:
+        raise ValueError(f"unknown image classification data set {dataset!r}; choose one "
+                         f"of: {', '.join(DATASETS)}")
+    if dataset == "tiny_imagenet":
+        options["n_test"] = 0  # TinyImageNet has no labelled test split (nor had the source)
+    return loaders[dataset].classification_data(**options)

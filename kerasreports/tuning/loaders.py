@@ -252,3 +252,44 @@ def evaluate_images(prefix: str):
         return {f"{prefix}_test_mse": float(np.mean((images - e["y_test"]) ** 2))}
     return evaluate
 
+
+
+# ---------------------------------------------------------------------------- R5
+
+def load_image_classification(family: str):
+    """R5's data step with the report's parameters: a search trains on the training part
+    the notebook gives `family` ("lenet": `train_images`; "resnet": `resnet_train_images`
+    and `resnet_eval_images`), selects on the validation part, and its best model is
+    scored once on the test part (CIFAR-10; TinyImageNet has none: its validation part)."""
+    from kerasreports.datasets import classification
+
+    def load(profile: str, seed: int, data_dir) -> SearchData:
+        p = report_parameters("image_classification", profile, seed, data_dir)
+        d = classification.report_data(
+            p["dataset"], data_dir=p["data_dir"], generated=p["generated_data"],
+            n_train=p["train_images"], n_val=p["val_images"], n_test=p["test_images"],
+            seed=seed)
+        x, y, x_val, y_val, x_test, y_test = d[:6]
+        if family == "resnet":
+            n, m = p["resnet_train_images"] or len(x), p["resnet_eval_images"] or None
+            x, y, x_val, y_val = x[:n], y[:n], x_val[:m], y_val[:m]
+            x_test, y_test = (None, None) if x_test is None else (x_test[:m], y_test[:m])
+        scored = "test" if x_test is not None else "validation"
+        return SearchData(x, y, (x_val, y_val), evaluation={
+            "dataset": p["dataset"], "classes": len(d.class_names),
+            "input_shape": x.shape[1:], "width": p["resnet_width"], "split": scored,
+            "x": x_test if x_test is not None else x_val,
+            "y": y_test if y_test is not None else y_val},
+            description=f"{d.description}; {len(x):,} training images, the best model "
+                        f"scored on the {scored} images")
+    return load
+
+
+def evaluate_image_classifier(model_name: str):
+    def evaluate(model, data: SearchData) -> dict:
+        e = data.evaluation
+        accuracy = model.evaluate(e["x"], e["y"], batch_size=256, verbose=0,
+                                  return_dict=True)["accuracy"]
+        split = {"test": "test", "validation": "val"}[e["split"]]
+        return {f"{e['dataset']}_{model_name}_{split}_accuracy": float(accuracy)}
+    return evaluate

@@ -18,6 +18,7 @@ from kerasreports import training
 from kerasreports.models import arithmetic as arithmetic_models
 from kerasreports.models import autoencoders, translation
 from kerasreports.models import dirty_documents as page_models
+from kerasreports.models import image_classification as image_models
 
 
 def _adam(hp, default: float, low: float, high: float):
@@ -209,3 +210,48 @@ class Text2ImageConvHyperModel(_ArithmeticHyperModel):
         model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="mse")
         return model
 
+
+
+class _ImageClassifierHyperModel(_BatchSizeHyperModel):
+    """R5's classifiers: logits, sparse labels, Adam around the report's 0.001."""
+
+    def __init__(self, *, classes: int, input_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.classes = classes
+        self.input_shape = tuple(input_shape)
+
+    def _compile(self, hp, model):
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+        return model
+
+
+class SuperLeNetHyperModel(_ImageClassifierHyperModel):
+    """`image_classification.super_lenet` (R5, Fig. 6): its one dropout's rate (the
+    source's 0.2), the learning rate and the batch size."""
+
+    def build(self, hp):
+        rate = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.2)
+        model = image_models.build("super_lenet", classes=self.classes,
+                                   input_shape=self.input_shape,
+                                   dropout=(0.0, 0.0, rate, 0.0, 0.0))
+        return self._compile(hp, model)
+
+
+class SuperResNetHyperModel(_ImageClassifierHyperModel):
+    """`image_classification.super_resnet` (R5, section 2.5): spatial dropout (ours 0.2),
+    L2 weight decay (the source's 0.01), the learning rate and the batch size, at the
+    first-stage width the report trains (`resnet_width`; the source's 64)."""
+
+    def __init__(self, *, width: int, **kwargs):
+        super().__init__(**kwargs)
+        self.width = width
+
+    def build(self, hp):
+        model = image_models.build(
+            "super_resnet", classes=self.classes, input_shape=self.input_shape,
+            width=self.width,
+            spatial_dropout=hp.Float("spatial_dropout", 0.0, 0.4, step=0.1, default=0.2),
+            weight_decay=hp.Float("weight_decay", 1e-4, 1e-1, sampling="log", default=0.01))
+        return self._compile(hp, model)

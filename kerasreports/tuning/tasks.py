@@ -19,14 +19,15 @@ import keras_tuner
 from kerasreports.errors import UnknownNameError
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.tuning.loaders import (  # noqa: F401 (SearchData: also this module's)
-    SearchData, as_ids, evaluate_answers, evaluate_images, evaluate_mnist_dae,
-    evaluate_pages, evaluate_reader, evaluate_translation, load_arithmetic,
-    load_mnist_dae, load_page_patches, load_resized_pages, load_translation)
+    SearchData, as_ids, evaluate_answers, evaluate_image_classifier, evaluate_images,
+    evaluate_mnist_dae, evaluate_pages, evaluate_reader, evaluate_translation,
+    load_arithmetic, load_image_classification, load_mnist_dae, load_page_patches,
+    load_resized_pages, load_translation)
 from kerasreports.tuning.spaces import (
     BidirectionalHyperModel, ConvLSTMHyperModel, DenseDAEHyperModel, Image2TextHyperModel,
     PageDenoiserHyperModel, ReaderHyperModel, SourceAutoencoderHyperModel,
-    StackedRNNHyperModel, Text2ImageConvHyperModel, Text2ImageHyperModel,
-    Text2TextHyperModel)
+    StackedRNNHyperModel, SuperLeNetHyperModel, SuperResNetHyperModel,
+    Text2ImageConvHyperModel, Text2ImageHyperModel, Text2TextHyperModel)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,25 @@ TASKS: dict[str, dict[str, TuneTask]] = {
             "val_loss", evaluate_images("t2i_addsub_conv"),
             epochs={"smoke": 1, "quick": 1, "full": 20},
             trials={"smoke": 2, "quick": 3, "full": 10}),
+    },
+    "image_classification": {
+        "super_lenet": TuneTask(
+            "image_classification", "super_lenet",
+            lambda d: SuperLeNetHyperModel(classes=d.evaluation["classes"],
+                                           input_shape=d.evaluation["input_shape"]),
+            load_image_classification("lenet"), "val_accuracy",
+            evaluate_image_classifier("super_lenet"),
+            epochs={"smoke": 1, "quick": 3, "full": 200},
+            max_trials={"smoke": 2, "quick": 6, "full": 30}, needs_data=True),
+        "super_resnet": TuneTask(
+            "image_classification", "super_resnet",
+            lambda d: SuperResNetHyperModel(classes=d.evaluation["classes"],
+                                            input_shape=d.evaluation["input_shape"],
+                                            width=d.evaluation["width"]),
+            load_image_classification("resnet"), "val_accuracy",
+            evaluate_image_classifier("super_resnet"),
+            epochs={"smoke": 1, "quick": 2, "full": 200},
+            max_trials={"smoke": 2, "quick": 4, "full": 20}, needs_data=True),
     },
 }
 
