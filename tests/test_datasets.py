@@ -109,16 +109,25 @@ def test_download_fills_the_keras_cache_and_checks_the_hash(no_data_anywhere, mo
 
 
 def test_the_registry_lists_each_loaders_spec_and_refuses_unknown_names():
-    from kerasreports.datasets import cifar10, tiny_imagenet
+    from kerasreports.datasets import (
+        cifar10,
+        eng_fra,
+        imdb,
+        names,
+        shakespeare,
+        tiny_imagenet,
+    )
     from kerasreports.errors import UnknownNameError
 
     assert datasets.specs() == {"mnist": mnist.MNIST, "fashion_mnist": mnist.FASHION_MNIST,
                                 "small_vocab": datasets.spec("small_vocab"),
                                 "dirty_documents": datasets.spec("dirty_documents"),
-                                "cifar10": cifar10.SPEC, "tiny_imagenet": tiny_imagenet.SPEC}
+                                "cifar10": cifar10.SPEC, "tiny_imagenet": tiny_imagenet.SPEC,
+                                "names": names.SPEC, "tiny_shakespeare": shakespeare.SPEC,
+                                "imdb": imdb.SPEC, "eng_fra": eng_fra.SPEC}
     with pytest.raises(UnknownNameError, match="unknown data set 'cifar'; known: "
-                       "cifar10, dirty_documents, fashion_mnist, mnist, small_vocab, "
-                       "tiny_imagenet"):
+                       "cifar10, dirty_documents, eng_fra, fashion_mnist, imdb, mnist, "
+                       "names, small_vocab, tiny_imagenet, tiny_shakespeare"):
         datasets.spec("cifar")
     assert [r["name"] for r in datasets.status()] == sorted(datasets.specs())
 

@@ -188,7 +188,9 @@ def test_each_status_row_says_whether_the_data_set_loads(no_data_anywhere, monke
     assert {name: (r["state"], r["ok"]) for name, r in rows.items()} == {
         "mnist": ("ok", True), "fashion_mnist": ("missing", False),
         "small_vocab": ("corrupt", False), "dirty_documents": ("incomplete", False),
-        "cifar10": ("missing", False), "tiny_imagenet": ("missing", False)}
+        "cifar10": ("missing", False), "tiny_imagenet": ("missing", False),
+        "names": ("missing", False), "tiny_shakespeare": ("missing", False),
+        "imdb": ("missing", False), "eng_fra": ("missing", False)}
     assert not all(r["ok"] for r in rows.values())  # what makes `data status` exit 1
 
 

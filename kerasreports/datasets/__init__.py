@@ -3,7 +3,8 @@
 This package is the one list of the data sets: `specs()` gathers the `DatasetSpec`
 constants the loader modules define (`mnist.SPECS`, which holds `mnist.MNIST` and
 `mnist.FASHION_MNIST`; `small_vocab.SMALL_VOCAB`; `dirty_documents.SPEC`; `cifar10.SPEC`;
-`tiny_imagenet.SPEC`), `spec(name)` finds one by name, and `status()` is what `kerasreports data status` prints. `store` is a
+`tiny_imagenet.SPEC`; and R7's `names.SPEC`, `shakespeare.SPEC`, `imdb.SPEC`,
+`eng_fra.SPEC`), `spec(name)` finds one by name, and `status()` is what `kerasreports data status` prints. `store` is a
 leaf that knows no data set: its functions take a spec.
 
 The loaders are imported inside these functions, not here, so that importing `store` (or
@@ -19,7 +20,11 @@ def specs() -> dict:
     from kerasreports.datasets import (
         cifar10,
         dirty_documents,
+        eng_fra,
+        imdb,
         mnist,
+        names,
+        shakespeare,
         small_vocab,
         tiny_imagenet,
     )
@@ -28,7 +33,8 @@ def specs() -> dict:
     # reads (the official batches or archive) are alternatives, and a row for each would
     # fail `data status` unless every form were there.
     found = [*mnist.SPECS.values(), small_vocab.SMALL_VOCAB, dirty_documents.SPEC,
-             cifar10.SPEC, tiny_imagenet.SPEC]
+             cifar10.SPEC, tiny_imagenet.SPEC, names.SPEC, shakespeare.SPEC, imdb.SPEC,
+             eng_fra.SPEC]
     return {s.name: s for s in found}
 
 

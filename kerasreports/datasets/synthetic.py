@@ -373,3 +373,177 @@ def write_tiny_imagenet_like(root: str | Path, *, classes: int = 10, train_per_c
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return Path(root)
+
+
+# --- R7 rnn_language: names, Tiny Shakespeare, IMDB, eng-fra ---------------------------------
+
+_SYLLABLES = ("an", "el", "ma", "ri", "jo", "li", "sa", "na", "ka", "ty", "le", "mi", "ar",
+              "ja", "da", "ne", "ro", "ha", "ve", "lo", "is", "ya", "bel", "son", "lyn")
+
+
+def write_names_like(root: str | Path, *, n: int = 600, seed: int = 0) -> Path:
+    """Write a generated `names/names.txt` (makemore's format: lower-case a-z names, one a
+    line, no final newline) where `names.load(root)` finds it. Names are 1-4 syllables
+    of a small set, so a small model learns their shape; some repeat, as in the real file."""
+    rng = np.random.default_rng(seed)
+    names = ["".join(rng.choice(_SYLLABLES, size=int(rng.integers(1, 5)))) for _ in range(n)]
+    folder = Path(root) / datasets.spec("names").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "names.txt").write_text("\n".join(names), encoding="utf-8")
+    return Path(root)
+
+
+_SPEAKERS = ("First Citizen", "Second Citizen", "MENENIUS", "CORIOLANUS", "KING RICHARD II",
+             "QUEEN", "ROMEO", "JULIET", "Nurse", "GLOUCESTER")
+_SUBJECTS = ("I", "thou", "he", "she", "we", "you", "the king", "my lord", "this man", "'tis")
+_VERBS = ("love", "know", "speak of", "hear", "see", "fear", "serve", "pray for", "bear",
+          "call")
+_OBJECTS = ("the people", "my father", "thy name", "the crown", "his honour", "her grace",
+            "the state", "our good friends", "this o'er-weening pride", "the poor citizens")
+
+
+def write_shakespeare_like(root: str | Path, *, speeches: int = 300, seed: int = 0) -> Path:
+    """Write a generated `tinyshakespeare/input.txt` (char-rnn's format: plain ASCII,
+    "SPEAKER:" lines, each speech followed by a blank line) where `shakespeare.load(root)`
+    finds it. The lines come from a small grammar with the real text's punctuation,
+    apostrophes and hyphens."""
+    rng = np.random.default_rng(seed)
+    pick = lambda options: options[int(rng.integers(len(options)))]
+    blocks = []
+    for _ in range(speeches):
+        lines = []
+        for _ in range(int(rng.integers(1, 4))):
+            line = f"{pick(_SUBJECTS)} {pick(_VERBS)} {pick(_OBJECTS)}"
+            if rng.random() < 0.4:
+                line += f", and {pick(_SUBJECTS).lower()} {pick(_VERBS)} {pick(_OBJECTS)}"
+            line = line[0].upper() + line[1:] + pick((".", ".", "!", "?", ";", ":"))
+            lines.append(line)
+        blocks.append(f"{pick(_SPEAKERS)}:\n" + "\n".join(lines) + "\n")
+    folder = Path(root) / datasets.spec("tiny_shakespeare").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "input.txt").write_text("\n".join(blocks), encoding="ascii")
+    return Path(root)
+
+
+_GOOD = ("wonderful", "brilliant", "moving", "superb", "delightful", "excellent", "touching",
+         "great", "beautiful", "funny")
+_BAD = ("awful", "boring", "dull", "terrible", "dreadful", "poor", "stupid", "worst",
+        "annoying", "waste")
+_NEUTRAL = ("movie", "film", "plot", "acting", "story", "cast", "director", "ending",
+            "script", "scenes", "music", "characters")
+
+
+def imdb_like_review(positive: bool, rng: np.random.Generator) -> str:
+    """One generated review in the style of aclImdb: sentences with stop words, capitals,
+    punctuation and `<br /><br />` breaks, whose sentiment words give its label (with a
+    few words of the other side, so that the task is not trivial)."""
+    own, other = (_GOOD, _BAD) if positive else (_BAD, _GOOD)
+    sentences = []
+    for _ in range(int(rng.integers(3, 9))):
+        word = other[int(rng.integers(10))] if rng.random() < 0.2 else own[int(rng.integers(10))]
+        thing = _NEUTRAL[int(rng.integers(len(_NEUTRAL)))]
+        sentences.append(rng.choice([
+            f"The {thing} was {word}.", f"I thought the {thing} is really {word}!",
+            f"It's a {word} {thing}, and I don't care what others say.",
+            f"What a {word} {thing}... 10/10 or 1/10?", f"Honestly, {word}."]))
+    text = " ".join(sentences)
+    return text.replace("! ", "!<br /><br />", 1)
+
+
+def write_imdb_like(root: str | Path, *, per_folder: int = 100, seed: int = 0,
+                    leave_out=(), official: bool = False) -> Path:
+    """Write a generated aclImdb archive under `root`/imdb/ where `imdb.load(root)` finds it.
+
+    The staged form, `aclImdb_v1_labelled.tar.gz`, or with `official=True` the official
+    `aclImdb_v1.tar.gz` (which also holds train/unsup/ reviews, to be ignored): the tree
+    `aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt` with `per_folder` reviews in each
+    folder (ids 0.., ratings 7-10 for pos and 1-4 for neg), README, imdb.vocab and the
+    urls_*.txt files. `leave_out` names folders to leave out, e.g. ("test/neg",).
+    """
+    import io
+    import tarfile
+
+    from kerasreports.datasets import imdb
+
+    rng = np.random.default_rng(seed)
+    files = {"aclImdb/README": b"Large Movie Review Dataset v1.0 (generated stand-in)\n",
+             "aclImdb/imdb.vocab": "\n".join(_GOOD + _BAD + _NEUTRAL).encode() + b"\n"}
+    folders = list(imdb.FOLDERS) + (["train/unsup"] if official else [])
+    for folder in folders:
+        if folder in leave_out:
+            continue
+        part, label = folder.split("/")
+        urls = []
+        for i in range(per_folder):
+            rating = (int(rng.integers(7, 11)) if label == "pos" else
+                      int(rng.integers(1, 5)) if label == "neg" else 0)
+            review = imdb_like_review(label == "pos" or (label == "unsup" and i % 2 == 0),
+                                      rng)
+            files[f"aclImdb/{folder}/{i}_{rating}.txt"] = review.encode("utf-8")
+            urls.append(f"http://www.imdb.com/title/tt{1000000 + i}/usercomments")
+        files[f"aclImdb/{part}/urls_{label}.txt"] = ("\n".join(urls) + "\n").encode()
+    target = Path(root) / datasets.spec("imdb").folder
+    target.mkdir(parents=True, exist_ok=True)
+    dirs = sorted({"/".join(name.split("/")[:depth]) for name in files
+                   for depth in range(1, name.count("/") + 1)})
+    with tarfile.open(target / (imdb.OFFICIAL if official else imdb.ARCHIVE), "w:gz") as tar:
+        for name in sorted(dirs + list(files)):
+            entry = tarfile.TarInfo(name)
+            entry.mtime = 1306886400  # 2011-06-01, as the staged copy
+            if name in files:
+                entry.size, entry.mode = len(files[name]), 0o644
+                tar.addfile(entry, io.BytesIO(files[name]))
+            else:
+                entry.type, entry.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(entry)
+    return Path(root)
+
+
+# (English, French) subjects and complements: the English side starts with one of the
+# tutorial's prefixes once normalized ("I'm" -> "i m ").
+_EF_SUBJECTS = (("I am", "Je suis"), ("I'm", "Je suis"), ("He is", "Il est"),
+                ("He's", "Il est"), ("She is", "Elle est"), ("She's", "Elle est"),
+                ("You are", "Vous êtes"), ("You're", "Tu es"), ("We are", "Nous sommes"),
+                ("We're", "Nous sommes"), ("They are", "Ils sont"), ("They're", "Elles sont"))
+_EF_COMPLEMENTS = (("happy", "heureux"), ("tired", "fatigué"), ("very generous", "très généreux"),
+                   ("at home", "à la maison"), ("a teacher", "professeur"), ("hungry", "affamé"),
+                   ("ready", "prêt"), ("late", "en retard"), ("busy", "occupé"),
+                   ("too old", "trop âgé"), ("a good student", "un bon étudiant"),
+                   ("worried", "inquiet"), ("not sure", "pas sûr"), ("in Paris", "à Paris"))
+_EF_OTHERS = (("Go.", "Va !"), ("Run!", "Cours !"), ("It's raining.", "Il pleut."),
+              ("Where is the station?", "Où est la gare ?"), ("Thank you.", "Merci."),
+              ("Tom likes apples.", "Tom aime les pommes."))
+
+
+def eng_fra_like_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """`n` (English, French) pairs in the style of the tutorial's eng-fra.txt: capitals,
+    accents, contractions, French spaces (U+202F) before "!" and "?"; about 70% pass the
+    tutorial's filter, the others start otherwise or are 10 words or longer."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n):
+        draw = rng.random()
+        if draw < 0.7 or draw >= 0.85:
+            (en_s, fr_s), (en_c, fr_c) = (
+                _EF_SUBJECTS[int(rng.integers(len(_EF_SUBJECTS)))],
+                _EF_COMPLEMENTS[int(rng.integers(len(_EF_COMPLEMENTS)))])
+            if draw >= 0.85:  # too long for the filter
+                en_c += " and they say so every single day"
+                fr_c += " et ils le disent chaque jour"
+            end = "!" if rng.random() < 0.2 else "."
+            pairs.append((f"{en_s} {en_c}{end}",
+                          f"{fr_s} {fr_c}{chr(0x202F) + end if end == '!' else end}"))
+        else:
+            en, fr = _EF_OTHERS[int(rng.integers(len(_EF_OTHERS)))]
+            pairs.append((en, fr.replace(" !", chr(0x202F) + "!").replace(" ?", chr(0x202F) + "?")))
+    return pairs
+
+
+def write_eng_fra_like(root: str | Path, *, n: int = 2000, seed: int = 0) -> Path:
+    """Write a generated `eng-fra/eng-fra.txt.gz` (lines English<TAB>French, newline-
+    terminated, `gzip -9 -n`) where `eng_fra.load(root)` finds it."""
+    folder = Path(root) / datasets.spec("eng_fra").folder
+    folder.mkdir(parents=True, exist_ok=True)
+    small_vocab.write_lines(folder / "eng-fra.txt.gz",
+                            [f"{en}\t{fr}" for en, fr in eng_fra_like_pairs(n, seed)])
+    return Path(root)
