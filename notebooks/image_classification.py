@@ -99,9 +99,8 @@ def names(text, known, what):
     return chosen
 
 
-lenets = names(lenet_models, [v for v in models.VARIANTS if "lenet" in v], "lenet_models")
-resnets = names(resnet_models, [v for v in models.VARIANTS if "resnet" in v],
-                "resnet_models")
+lenets = names(lenet_models, models.LENETS, "lenet_models")
+resnets = names(resnet_models, models.RESNETS, "resnet_models")
 study_sizes = [int(v) for v in batch_sizes.split(",") if v.strip()]
 if not study_sizes:
     raise ValueError(f"batch_sizes must list at least one batch size, got {batch_sizes!r}")
