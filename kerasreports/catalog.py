@@ -347,9 +347,79 @@ IMAGE_CLASSIFICATION = Report(
     source_figures=tuple(_image_classification_figures()),
 )
 
+# What the source printed of its language models (seeds/002 §6.8.5, §6.10.2): names
+# sampled before and after training, and the two completions of "think about".
+RNN_LANGUAGE_NAMES_BEFORE = ("SI,I,I,I,I,I,I,I,I,I", "AI,I,I,I,I,ZII,I,I,",
+                             "C,I,II,I,I,I,II,I,I,I")
+RNN_LANGUAGE_NAMES_AFTER = ("Sherter", "Panere", "Anter")
+RNN_LANGUAGE_PROMPT = "think about"
+RNN_LANGUAGE_COMPLETIONS = {
+    "WordModel1": "think about his friends , though his father lives it , a male with the "
+                  "friend , as the death of her own mother , is not a political . the "
+                  "following",
+    "WordModel2": "think about his own life .",
+}
+
+RNN_LANGUAGE = Report(
+    name="rnn_language",
+    title="Names, Shakespeare, IMDB sentiment and French to English with SimpleRNN / LSTM "
+          "/ GRU",
+    source="002_57527f665d668912.txt",
+    datasets=("names", "tiny_shakespeare", "imdb", "eng_fra"),
+    profiles={
+        # Generated files in the real formats; two models per task (the source's and one
+        # other), fits of at most a few steps, run eagerly (`training.few_steps`).
+        "smoke": {"generated_data": True, "names_models": "source,lstm", "names_epochs": 1,
+                  "names_samples": 3, "word_models": "word_model1_lstm,word_model2",
+                  "word_model2_units": 32, "words_epochs": 1, "words_train_sequences": 64,
+                  "completion_steps": 5, "sentiment_models": "lstm,fasttext",
+                  "sentiment_epochs": 1, "sentiment_train_reviews": 64,
+                  "sentiment_eval_reviews": 32, "sentiment_max_length": 40,
+                  "fasttext_epochs": 1, "translation_models": "gru,gru_bahdanau",
+                  "translation_epochs": 1, "translation_train_pairs": 128},
+        # The source's 13 IMDB epochs on all 40,000 reviews at 500 words, WordModel2 at
+        # its width; the other epochs are ours (the source gives none): see the notebook.
+        "full": {"names_epochs": 20, "words_epochs": 20, "words_train_sequences": 0,
+                 "word_model2_units": 1024, "sentiment_epochs": 13,
+                 "sentiment_train_reviews": 0, "sentiment_eval_reviews": 0,
+                 "sentiment_max_length": 500, "fasttext_epochs": 10,
+                 "translation_epochs": 30, "translation_train_pairs": 0},
+    },
+    source_figures=(
+        SourceFigure("names_read", "names in the data file (ours: makemore's names.txt)",
+                     50_000),
+        SourceFigure("names_source_params", "names: the source's cell, parameters (59 "
+                     "characters + 128 hidden)", 46_248),
+        SourceFigure("names_source_heldout_nll", "names: the source's cell, held-out NLL "
+                     "per character (source: loss curve only)", None, True),
+        SourceFigure("words_vocab", "Shakespeare: vocabulary (the source's WordModel1: "
+                     "21,949, another tokeniser and corpus)", 21_949),
+        SourceFigure("words_word_model1_lstm_perplexity", "WordModel1: held-out perplexity "
+                     "(source: loss curve only)", None, True),
+        SourceFigure("imdb_train_reviews", "IMDB training reviews", 40_000),
+        SourceFigure("imdb_val_reviews", "IMDB validation reviews", 10_000),
+        SourceFigure("imdb_lstm_pytorch_params", "SentimentRNN parameters, PyTorch's "
+                     "count (from its listing)", 920_385),
+        SourceFigure("imdb_lstm_val_accuracy", "SentimentRNN validation accuracy (Table 8)",
+                     0.862, True),
+        SourceFigure("imdb_lstm_test_accuracy", "SentimentRNN test accuracy (Table 8; its "
+                     "test reviews were not held out: see the notebook)", 0.891125, True),
+        SourceFigure("imdb_fasttext_official_test_accuracy", "fastText, official split: "
+                     "held-out test accuracy (beyond the source; target 0.90)", None, True),
+        SourceFigure("fra_pairs_read", "eng-fra pairs read", 135_842),
+        SourceFigure("fra_pairs", "French -> English pairs kept", 10_599),
+        SourceFigure("fra_french_words", "French vocabulary (with SOS, EOS)", 4_345),
+        SourceFigure("fra_english_words", "English vocabulary (with SOS, EOS)", 2_803),
+        SourceFigure("fra_gru_bleu", "GRU encoder-decoder: held-out BLEU (source: six "
+                     "samples only)", None, True),
+        SourceFigure("fra_gru_bahdanau_bleu", "GRU + Bahdanau attention: held-out BLEU "
+                     "(beyond the source)", None, True),
+    ),
+)
+
 REPORTS: dict[str, Report] = {
     r.name: r for r in (MNIST_DAE, TRANSLATION, DIRTY_DOCUMENTS, ARITHMETIC,
-                        SCRATCH_FRAMEWORK, IMAGE_CLASSIFICATION)}
+                        SCRATCH_FRAMEWORK, IMAGE_CLASSIFICATION, RNN_LANGUAGE)}
 
 
 def get(name: str) -> Report:

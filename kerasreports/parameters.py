@@ -248,3 +248,15 @@ def for_profile(report, profile: str, **overrides) -> dict:
     values = {name: parameter.default for name, parameter in declared.items()}
     values.update(resolve(report, profile, overrides))
     return values
+
+
+def choices(text: str, known, what: str) -> list[str]:
+    """The names of a comma-separated notebook parameter (e.g. "lenet,lenet_bn"), in the
+    order given, each refused unless in `known`: one error naming every unknown one and
+    what `what` accepts. An empty text chooses nothing."""
+    chosen = [n.strip() for n in str(text).split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        raise ParameterError(f"{what}: unknown name(s) {', '.join(unknown)}; choose from "
+                             f"{', '.join(known)}")
+    return chosen

@@ -254,3 +254,25 @@ def batch_size_study(batch_sizes: list[int], series: dict[str, list], seconds: l
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def attention_maps(maps: list[tuple[str, list[str], list[str], np.ndarray]], *,
+                   title: str = "", columns: int = 3):
+    """One heat map per sentence: rows the output words, columns the source words, the
+    decoder's attention weight of each pair. `maps`: (caption, source words, output
+    words, weights (output words, source positions)); positions past the source words
+    (padding) are cut off."""
+    rows = -(-len(maps) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.6 * rows),
+                             squeeze=False)
+    for ax, (caption, source, output, weights) in zip(axes.flat, maps):
+        weights = np.asarray(weights)[: len(output), : len(source)]
+        ax.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(source)), source, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(output)), output, fontsize=7)
+        ax.set_title(caption, fontsize=8)
+    for ax in list(axes.flat)[len(maps):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -181,3 +181,23 @@ class StepLosses(keras.callbacks.Callback):
         mean = float(logs[self.key])
         self.losses.append((batch + 1) * mean - batch * self._previous_mean)
         self._previous_mean = mean
+
+
+class TrainingSeconds(keras.callbacks.Callback):
+    """Seconds spent in training steps, validation left out: per epoch, from its start to
+    its last training batch (the validation pass comes after). `seconds` sums them; a
+    throughput is the examples (or tokens) trained divided by it."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = 0.0
+        self._start = self._last = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = self._last = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._last = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds += self._last - self._start

@@ -347,19 +347,26 @@ def report_data(*, data_dir=None, generated: bool = False, vocab_size: int = SOU
     """
     _check(vocab_size=vocab_size, max_length=max_length, limit=limit, split=split,
            padding=padding)
-    if generated:
-        import tempfile
-
-        from kerasreports.datasets import synthetic  # it writes in this module's layout
-
-        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
-            synthetic.write_imdb_like(root, seed=seed)
-            reviews = load(root, verify=False)
-    else:
-        reviews = load(data_dir or None)
-    return prepare(reviews, vocab_size=vocab_size, max_length=max_length, limit=limit,
-                   seed=seed, split=split, padding=padding,
+    return prepare(read(data_dir=data_dir, generated=generated, seed=seed),
+                   vocab_size=vocab_size, max_length=max_length, limit=limit, seed=seed,
+                   split=split, padding=padding,
                    name="imdb (generated)" if generated else "imdb")
+
+
+def read(*, data_dir=None, generated: bool = False, seed: int = 0) -> Reviews:
+    """The reviews `report_data` prepares: the real archive under `data_dir`, or with
+    `generated=True` a generated one in the same layout (written to a temporary folder,
+    read through the same parser, removed). Reading takes seconds; a notebook that
+    prepares several vocabularies reads once and calls `prepare` for each."""
+    if not generated:
+        return load(data_dir or None)
+    import tempfile
+
+    from kerasreports.datasets import synthetic  # it writes in this module's layout
+
+    with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
+        synthetic.write_imdb_like(root, seed=seed)
+        return load(root, verify=False)
 
 
 def _check(*, vocab_size, max_length, limit, split, padding) -> None:

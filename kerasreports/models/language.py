@@ -744,7 +744,7 @@ def _generate(model, ids, length, choose, stop=None):
 
 def sample_names(model, alphabet_chars, *, n: int, start_letters=None,
                  temperature: float = 1.0, max_length: int = 20, seed: int = 0,
-                 eos: int | None = None) -> list[str]:
+                 eos: int | None = None, start_id: int | None = None) -> list[str]:
     """`n` names from a character model (`names_source_rnn`, `names_rnn`), as the
     tutorial's `sample`: a start letter, then one letter a step until the end marker or
     `max_length` letters (the start letter included).
@@ -760,20 +760,37 @@ def sample_names(model, alphabet_chars, *, n: int, start_letters=None,
             None: drawn (seeded) from the alphabet's capital letters, or all of it.
         temperature: softmax(log p / temperature); 0 is greedy (the tutorial's topk(1)).
         seed: seeds the start letters and the draws.
+        start_id: an id fed before the start letter, as models trained on a start
+            token (`datasets.names`: <start>) expect; left out of the names. With it,
+            `alphabet_chars` may hold tokens of several characters (the vocabulary
+            `datasets.names.VOCABULARY`): only its single characters are start letters.
     """
     chars = list(alphabet_chars)
     eos = len(chars) if eos is None else eos
     index = {c: i for i, c in enumerate(chars)}
     rng = np.random.default_rng(seed)
+    letters = [c for c in chars if len(c) == 1]
     if start_letters is None:
-        pool = [c for c in chars if c.isupper()] or chars
+        pool = [c for c in letters if c.isupper()] or letters
         starts = [pool[i] for i in rng.integers(0, len(pool), n)]
     else:
         starts = [start_letters[i % len(start_letters)] for i in range(n)]
-    ids = np.array([index[c] for c in starts], dtype="int32").reshape(n, 1)
-    buffer, ends = _generate(model, ids, max_length,
-                             lambda scores: _choose(scores, rng, temperature), stop=eos)
-    return ["".join(chars[i] for i in row[:end] if i != eos)
+    unknown = sorted({c for c in starts if c not in index})
+    if unknown:
+        raise ValueError(f"start letters {unknown} are not in the model's alphabet")
+    prefix = [] if start_id is None else [start_id]
+    ids = np.array([prefix + [index[c]] for c in starts], dtype="int32")
+    # Only letters and the end marker are drawn: an untrained model also scores the
+    # padding and start ids, which no name holds.
+    banned = np.array([i for i, c in enumerate(chars) if len(c) != 1 and i != eos], int)
+
+    def choose(scores):
+        scores = np.array(scores, dtype="float64")
+        scores[:, banned] = -np.inf
+        return _choose(scores, rng, temperature)
+
+    buffer, ends = _generate(model, ids, max_length + len(prefix), choose, stop=eos)
+    return ["".join(chars[i] for i in row[len(prefix):end] if i != eos)
             for row, end in zip(buffer.tolist(), ends)]
 
 
