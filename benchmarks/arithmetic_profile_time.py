@@ -22,8 +22,6 @@ import json
 import math
 import os
 import platform
-import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -111,13 +109,9 @@ def seconds_per_step(model: str, task, batch: int, *, steps: int, warmup: int) -
     y = rng.random((batch, *y_shape), dtype="float32")
     if loss == "cce":
         y = np.eye(y_shape[-1], dtype="float32")[rng.integers(0, y_shape[-1], y.shape[:-1])]
-    times = []
-    for i in range(warmup + steps):
-        started = time.perf_counter()
-        net.train_on_batch(x, y)  # returns host floats: the step has finished
-        if i >= warmup:
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    from kerasreports import resources
+
+    return resources.seconds_per_step(net, x, y, steps=steps, warmup=warmup)
 
 
 def main(argv=None) -> int:

@@ -28,7 +28,6 @@ import json
 import math
 import os
 import platform
-import statistics
 import time
 from pathlib import Path
 
@@ -90,13 +89,9 @@ def seconds_per_step(fit: dict, shape, classes, *, steps: int, warmup: int,
         spsa.spsa_fit(model, x, y, loss_fn=loss, steps=steps, batch_size=batch)
         return (time.perf_counter() - started) / steps
     model.compile(optimizer="adam", loss=loss)
-    times = []
-    for i in range(warmup + steps):
-        started = time.perf_counter()
-        model.train_on_batch(x, y)  # returns host floats: the step has finished
-        if i >= warmup:
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    from kerasreports import resources
+
+    return resources.seconds_per_step(model, x, y, steps=steps, warmup=warmup)
 
 
 def main(argv=None) -> int:

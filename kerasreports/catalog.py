@@ -394,6 +394,13 @@ RNN_LANGUAGE = Report(
                      "per character (source: loss curve only)", None, True),
         SourceFigure("words_vocab", "Shakespeare: vocabulary (the source's WordModel1: "
                      "21,949, another tokeniser and corpus)", 21_949),
+        # PyTorch's count of each listing at its own vocabulary (WordModel1's has no
+        # output layer): Embedding + LSTM (two biases a gate) [+ Linear].
+        SourceFigure("words_word_model1_listing_params", "WordModel1 listing's parameters "
+                     "(Embedding(21949, 256), LSTM(256, 256, 3))", 7_197_952),
+        SourceFigure("words_word_model2_listing_params", "WordModel2 listing's parameters "
+                     "(Embedding(29473, 1024), LSTM(1024, 1024, 2), Linear(1024, 29473))",
+                     77_183_777),
         SourceFigure("words_word_model1_lstm_perplexity", "WordModel1: held-out perplexity "
                      "(source: loss curve only)", None, True),
         SourceFigure("imdb_train_reviews", "IMDB training reviews", 40_000),

@@ -253,10 +253,11 @@ def for_profile(report, profile: str, **overrides) -> dict:
 def choices(text: str, known, what: str) -> list[str]:
     """The names of a comma-separated notebook parameter (e.g. "lenet,lenet_bn"), in the
     order given, each refused unless in `known`: one error naming every unknown one and
-    what `what` accepts. An empty text chooses nothing."""
+    what `what` accepts (a ValueError, as a notebook raises for a bad value). An empty
+    text chooses nothing."""
     chosen = [n.strip() for n in str(text).split(",") if n.strip()]
     unknown = [n for n in chosen if n not in known]
     if unknown:
-        raise ParameterError(f"{what}: unknown name(s) {', '.join(unknown)}; choose from "
+        raise ValueError(f"{what}: unknown name(s) {', '.join(unknown)}; choose from "
                              f"{', '.join(known)}")
     return chosen

@@ -128,3 +128,19 @@ def measure():
             peak_kb = sampler.stop() if sampler is not None else _status_kb("VmHWM")
             if peak_kb:
                 usage.peak_gb, usage.memory_kind = peak_kb * 1024 / 1e9, "process RSS"
+
+
+def seconds_per_step(model, x, y, *, steps: int, warmup: int) -> float:
+    """The median wall time of `steps` calls of `model.train_on_batch(x, y)` after
+    `warmup` more (compilation): the per-step figure the `benchmarks/*_profile_time.py`
+    scripts multiply by a profile's steps. `train_on_batch` returns host floats, so each
+    timed step has finished on the device too."""
+    import statistics
+
+    times = []
+    for i in range(warmup + steps):
+        started = time.perf_counter()
+        model.train_on_batch(x, y)
+        if i >= warmup:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)

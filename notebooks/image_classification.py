@@ -81,7 +81,7 @@ import math
 import keras
 from IPython.display import display
 
-from kerasreports import catalog, plots, record, resources, spsa, training
+from kerasreports import catalog, parameters, plots, record, resources, spsa, training
 from kerasreports.datasets import classification
 from kerasreports.models import image_classification as models
 
@@ -89,18 +89,8 @@ rec = record.start("image_classification", globals())
 rec.compare_only(f"{dataset}_")  # the source's tables for the data set this run reads
 
 
-def names(text, known, what):
-    """The model names of a comma-separated parameter, refused unless each is known."""
-    chosen = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in chosen if n not in known]
-    if unknown:
-        raise ValueError(f"{what}: unknown model(s) {', '.join(unknown)}; choose from "
-                         f"{', '.join(known)}")
-    return chosen
-
-
-lenets = names(lenet_models, models.LENETS, "lenet_models")
-resnets = names(resnet_models, models.RESNETS, "resnet_models")
+lenets = parameters.choices(lenet_models, models.LENETS, "lenet_models")
+resnets = parameters.choices(resnet_models, models.RESNETS, "resnet_models")
 study_sizes = [int(v) for v in batch_sizes.split(",") if v.strip()]
 if not study_sizes:
     raise ValueError(f"batch_sizes must list at least one batch size, got {batch_sizes!r}")

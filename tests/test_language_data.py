@@ -477,6 +477,21 @@ def test_the_tutorial_zip_is_downloaded_checked_and_gzipped(no_data_anywhere, mo
         eng_fra.load()
 
 
+def test_a_failed_download_leaves_no_folder_so_the_next_call_tries_again(
+        no_data_anywhere, fake_keras):
+    def offline(kwargs):
+        raise OSError("URL fetch failure: Name or service not known")
+
+    fake_keras.serve = offline
+    folder = store.keras_cache_dir() / "eng-fra"
+    for attempt in (1, 2):  # the second is a download again, not "remove the folder"
+        with pytest.raises(store.DatasetNotFoundError, match="A download was tried and "
+                                                             "failed: URL fetch failure"):
+            eng_fra.load()
+        assert len(fake_keras.calls) == attempt
+        assert not folder.exists()
+
+
 @pytest.mark.parametrize("module", [names, shakespeare])
 def test_the_plain_text_files_download_from_their_pinned_commit(no_data_anywhere, fake_keras,
                                                                 monkeypatch, module):
@@ -522,3 +537,12 @@ def test_the_staged_file_and_what_the_download_path_writes_hold_the_same_content
     rebuilt = small_vocab.gzip_bytes(text)
     assert rebuilt != staged and gzip.decompress(rebuilt) == text
     assert eng_fra.check_folder(real_root() / "eng-fra") == []  # what `data status` runs
+
+
+def test_stop_words_can_be_kept_for_a_bag_of_words_model():
+    reviews = imdb.read(generated=True)
+    dropped = imdb.prepare(reviews, max_length=40)
+    kept = imdb.prepare(reviews, max_length=40, keep_stop_words=True)
+    assert "not" not in dropped.word_index and "not" in imdb.STOP_WORDS
+    assert "stop words kept" in kept.description and "stop words dropped" in dropped.description
+    assert (kept.x_train > 0).sum() > (dropped.x_train > 0).sum()

@@ -44,6 +44,8 @@ TINY = {
     "image_classification": ("train_images", "val_images", "test_images",
                              "resnet_train_images", "resnet_eval_images",
                              "batch_study_images"),
+    "rnn_language": ("words_train_sequences", "sentiment_train_reviews",
+                     "sentiment_eval_reviews", "translation_train_pairs"),
 }
 
 # Maxima the upper-bound execution cannot afford in a test, with the reason; it runs them
@@ -86,6 +88,15 @@ NOT_RUN_AT_MAXIMUM = {
         "batch_size": "a batch of 16,384 needs 16,384 training images; smoke has 100",
         "resnet_width": "a full-width ResNet34 trains at ~0.2 s per image on a CPU",
         "spsa_evaluations": "a million loss evaluations are hours",
+    },
+    "rnn_language": {
+        "names_epochs": EPOCHS, "words_epochs": EPOCHS, "sentiment_epochs": EPOCHS,
+        "fasttext_epochs": EPOCHS, "translation_epochs": EPOCHS,
+        "word_model2_units": "a 4,096-wide WordModel2 is 270M parameters, minutes a step",
+        # The smoke fits run eagerly (few steps): an LSTM of 2,500 steps op by op is
+        # minutes, and 500 words of completion are 500 calls per model and decoding.
+        "sentiment_max_length": "2,500 eager LSTM steps per batch are minutes on a CPU",
+        "completion_steps": "500 one-word model calls per completion, four completions",
     },
 }
 

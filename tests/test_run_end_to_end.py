@@ -245,7 +245,7 @@ def test_image_classification_smoke_report_has_every_table_and_its_sentences(smo
 @pytest.mark.parametrize("parameter, value, message", [
     ("batch_size", "500", "batch_size must be from 1 to the 192 training images it "
                           "batches, got 500"),
-    ("lenet_models", "lenet,lenet5", "lenet_models: unknown model(s) lenet5; choose from "
+    ("lenet_models", "lenet,lenet5", "lenet_models: unknown name(s) lenet5; choose from "
                                      "lenet, lenet_bn"),
 ])
 def test_image_classification_refuses_bad_input_before_training(
@@ -274,3 +274,71 @@ def test_image_classification_runs_on_tiny_imagenet_with_the_same_notebook(tmp_p
     assert not any(key.endswith("test_accuracy") for key in m)
     summary = (out / "image_classification" / "summary.md").read_text()
     assert "validation accuracy: " in summary and "TinyImageNet" in summary
+
+
+def test_rnn_language_smoke_report_has_every_task_and_its_sentences(smoke_reports):
+    out, _ = smoke_reports
+    report = out / "rnn_language"
+    m = json.loads((report / "metrics.json").read_text())["metrics"]
+    # The source's cell at its 59 characters: its listing's count, whatever the data.
+    assert m["names_source_params"] == 46_248
+    assert m["imdb_lstm_pytorch_params"] == 920_385
+    # the two word-model listings at their own vocabularies (seeds/002 section 6.10)
+    assert (m["words_word_model1_listing_params"], m["words_word_model2_listing_params"]) \
+        == (7_197_952, 77_183_777)
+    for key in ("names_source_heldout_nll", "names_lstm_heldout_nll"):
+        assert 0 < m[key] < 10
+    for key in ("words_word_model1_lstm_perplexity", "words_word_model2_perplexity"):
+        assert 1 < m[key] < 10 * m["words_vocab"]
+    assert m["words_word_model1_lstm_tokens_per_s"] > 0
+    for key in ("imdb_lstm_val_accuracy", "imdb_fasttext_val_accuracy",
+                "imdb_fasttext_official_test_accuracy"):
+        assert 0 <= m[key] <= 1
+    for key in ("fra_gru_bleu", "fra_gru_bahdanau_bleu"):
+        assert 0 <= m[key] <= 100
+    assert m["fra_held_out_pairs"] == round(0.1 * m["fra_pairs"])
+    figures = {p.name for p in (report / "figures").glob("*.png")}
+    assert figures == {"names_loss.png", "words_loss.png", "imdb_curves.png",
+                       "translation_loss.png", "attention_gru_bahdanau.png"}
+    summary = (report / "summary.md").read_text()
+    # Each sentence is the one the numbers give.
+    source, lstm = m["names_source_heldout_nll"], m["names_lstm_heldout_nll"]
+    low, high = sorted([("source", source), ("lstm", lstm)], key=lambda item: item[1])
+    assert (f"lowest first: {low[0]} ({low[1]:.4g}) < {high[0]} ({high[1]:.4g})"
+            in summary)
+    held = m["imdb_fasttext_official_test_accuracy"]
+    assert f"held-out test accuracy {held:.4f}: {'meets' if held >= 0.9 else 'misses'}" \
+        in summary
+    assert "NOT held out" in summary and "test held out" in summary
+    for text in catalog.RNN_LANGUAGE_COMPLETIONS.values():
+        assert text in summary
+    assert "Sherter, Panere, Anter" in summary
+
+
+@pytest.mark.parametrize("parameter, value, message", [
+    ("names_models", "source,transformer", "names_models: unknown name(s) transformer; "
+                                           "choose from source, simplernn, lstm, gru"),
+    ("tasks", "names,vision", "tasks: unknown name(s) vision; choose from names, words"),
+    ("tasks", " ", "tasks must name at least one of names, words, sentiment, translation"),
+])
+def test_rnn_language_refuses_bad_input_before_training(tmp_path, capsys, parameter, value,
+                                                        message):
+    out = tmp_path / "reports"
+    code = cli.main(["run", "rnn_language", "--profile", "smoke", "--output", str(out),
+                     "-p", parameter, value])
+    assert code == cli.EXIT_FAILED
+    assert f"raised ValueError: {message}" in capsys.readouterr().out
+    assert not (out / "rnn_language" / "metrics.json").exists()
+
+
+def test_rnn_language_names_a_prompt_word_it_does_not_know(tmp_path):
+    """One task alone (`tasks`), and a prompt word outside the vocabulary: read as <unk>,
+    and the report says which."""
+    out = tmp_path / "reports"
+    assert cli.main(["run", "rnn_language", "--profile", "smoke", "--output", str(out),
+                     "-p", "tasks", "words", "-p", "prompt", "think about zyzzyva"]) == 0
+    m = json.loads((out / "rnn_language" / "metrics.json").read_text())["metrics"]
+    assert "words_vocab" in m and not any(k.startswith(("names_", "imdb_", "fra_"))
+                                          for k in m)
+    summary = (out / "rnn_language" / "summary.md").read_text()
+    assert "read as <unk>: zyzzyva." in summary

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from kerasreports import cli, record, tuning
+from kerasreports.models import language
 from kerasreports.tuning import distributed, spaces
 
 SMOKE = dict(profile="smoke", epochs=1, seed=0)
@@ -42,6 +43,10 @@ def test_default_hyperparameters_are_the_reports_own_models():
     lenet = default_model(spaces.SuperLeNetHyperModel(classes=10, input_shape=(32, 32, 3)))
     assert sum(int(np.prod(w.shape)) for w in lenet.trainable_weights) == 62_458
     assert lenet.get_layer("conv2_dropout").rate == 0.2  # the source's SuperLeNet
+    sentiment = default_model(spaces.SentimentHyperModel(vocab=1001))
+    assert language.pytorch_parameter_count(sentiment) == 920_385  # the source's listing
+    names_cell = default_model(spaces.NamesHyperModel(alphabet=59))
+    assert names_cell.count_params() == 46_248  # the source's cell
 
 
 @pytest.mark.search
@@ -58,9 +63,25 @@ def test_image_classification_searches_score_the_best_model_on_the_test_split(
     assert 0 <= scores[f"cifar10_{builder}_test_accuracy"] <= 1
 
 
+@pytest.mark.search
+@pytest.mark.parametrize("builder, score", [
+    ("sentiment", "imdb_search_official_test_accuracy"),
+    ("names", "names_search_heldout_nll")])
+def test_rnn_language_searches_score_the_best_model_on_held_out_data(tmp_path, builder,
+                                                                     score):
+    out = tmp_path / "summary"
+    assert cli.main(["tune", "rnn_language", "--builder", builder, "--profile", "smoke",
+                     "--directory", str(tmp_path), "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["trials"]) == 2
+    assert list(results["best_model_scores"]) == [score]
+    value = results["best_model_scores"][score]
+    assert (0 <= value <= 1) if builder == "sentiment" else (0 < value < 10)
+
+
 def test_every_report_has_a_search_and_unknown_names_are_explained():
     assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents", "arithmetic",
-                                 "image_classification"}
+                                 "image_classification", "rnn_language"}
     assert tuning.task("translation").builder == "stacked"
     with pytest.raises(KeyError, match="tunable: mnist_dae"):
         tuning.task("nope")

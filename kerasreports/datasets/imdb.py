@@ -411,8 +411,13 @@ def _no_gc():
 
 def prepare(reviews: Reviews, *, vocab_size: int = SOURCE_VOCAB,
             max_length: int = MAX_LENGTH, limit: int = 0, seed: int = 0,
-            split: str = "source", padding: str = "pre", name: str = "imdb") -> ReportData:
-    """`report_data` on reviews already read (`load`): the splits, vocabulary and arrays."""
+            split: str = "source", padding: str = "pre", name: str = "imdb",
+            keep_stop_words: bool = False) -> ReportData:
+    """`report_data` on reviews already read (`load`): the splits, vocabulary and arrays.
+
+    `keep_stop_words=True` keeps the NLTK stop words the source removed: among them are
+    "not", "no", "nor" and "don't", which a bag-of-words model needs to tell "good" from
+    "not good" (the fastText classifier beyond the source uses it)."""
     _check(vocab_size=vocab_size, max_length=max_length, limit=limit, split=split,
            padding=padding)
     texts = reviews.train.texts + reviews.test.texts
@@ -422,7 +427,8 @@ def prepare(reviews: Reviews, *, vocab_size: int = SOURCE_VOCAB,
                                                  limit=limit, seed=seed)
     needed = np.unique(np.concatenate([train_idx, val_idx, test_idx])).tolist()
     with _no_gc():  # each review once, however many parts hold it
-        tokens = {i: words(texts[i]) for i in needed}
+        split_words = _letter_runs if keep_stop_words else words
+        tokens = {i: split_words(texts[i]) for i in needed}
     vocabulary = build_vocab((tokens[i] for i in train_idx.tolist()), vocab_size)
     word_index = {w: i for i, w in enumerate(vocabulary) if i}
 
@@ -443,9 +449,10 @@ def prepare(reviews: Reviews, *, vocab_size: int = SOURCE_VOCAB,
         how = (f"the official train part{f' cut to {limit:,}' if limit else ''}: "
                f"{len(train_idx):,} training / {len(val_idx):,} validation (seed {seed}); "
                f"the official test part ({len(test_idx):,}) held out")
+    stop = ("stop words kept" if keep_stop_words
+            else f"{len(STOP_WORDS)} NLTK stop words dropped")
     description = (
-        f"{name}: {how}. Words: lower-cased, <br /> and non-letters removed, "
-        f"{len(STOP_WORDS)} NLTK stop words dropped; ids 1-{len(word_index):,} for the most "
+        f"{name}: {how}. Words: lower-cased, <br /> and non-letters removed, {stop}; ids 1-{len(word_index):,} for the most "
         f"frequent training words, 0 for padding (other words left out); reviews cut to "
         f"{max_length} words, padded {'in front' if padding == 'pre' else 'after'}")
     return ReportData(split, vocabulary, word_index, x_tr, y_tr, x_va, y_va, x_te, y_te,

@@ -277,19 +277,28 @@ def _download(s: DatasetSpec) -> Path:
     import keras
 
     folder = keras_cache_dir() / s.folder
+    created = not folder.exists()
     # get_file falls back to /tmp/.keras when the cache folder does not exist yet.
     folder.mkdir(parents=True, exist_ok=True)
-    if s.fetch:
-        s.fetch(folder)
-        return folder
-    for file, digest in s.files.items():
-        keras.utils.get_file(
-            fname=file,
-            origin=s.url + file,
-            file_hash=digest,
-            cache_dir=str(keras_cache_dir().parent),
-            cache_subdir=f"datasets/{s.folder}",
-        )
+    try:
+        if s.fetch:
+            s.fetch(folder)
+            return folder
+        for file, digest in s.files.items():
+            keras.utils.get_file(
+                fname=file,
+                origin=s.url + file,
+                file_hash=digest,
+                cache_dir=str(keras_cache_dir().parent),
+                cache_subdir=f"datasets/{s.folder}",
+            )
+    except BaseException:
+        # A folder this call made and left empty would be found by the next search as
+        # an incomplete copy ("put the file there, or remove the folder") instead of
+        # being downloaded again: remove it.
+        if created and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
     return folder
 
 

@@ -669,6 +669,8 @@ def translate(models: Seq2Seq, source_ids, *, max_length: int = 10, sos: int = S
         the target ids (a list; a list of lists for a batch), and with
         `return_attention` a pair (ids, weights).
     """
+    if max_length < 1:
+        raise ValueError(f"max_length must be at least 1 word, not {max_length}")
     source = np.asarray(source_ids, dtype="int32")
     single = source.ndim == 1
     source = np.atleast_2d(source)
@@ -765,6 +767,8 @@ def sample_names(model, alphabet_chars, *, n: int, start_letters=None,
             `alphabet_chars` may hold tokens of several characters (the vocabulary
             `datasets.names.VOCABULARY`): only its single characters are start letters.
     """
+    if max_length < 1:
+        raise ValueError(f"max_length must be at least 1 letter, not {max_length}")
     chars = list(alphabet_chars)
     eos = len(chars) if eos is None else eos
     index = {c: i for i, c in enumerate(chars)}
@@ -800,6 +804,8 @@ def complete(model, prompt_ids, *, steps: int, greedy: bool = True,
     per step): the argmax (greedy) or a draw from softmax(logits / temperature); stops
     early at `eos` (kept) if given. No state is carried: each step re-reads the prompt and
     the continuation as in training (`_generate`). Returns the new ids only."""
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1 word, not {steps}")
     rng = np.random.default_rng(seed)
     ids = np.asarray(prompt_ids, dtype="int32").reshape(1, -1)
     buffer, ends = _generate(model, ids, ids.shape[1] + steps,
@@ -824,7 +830,9 @@ def perplexity(model, x, y, *, batch_size: int = 64,
         picked = np.take_along_axis(log_probs, np.where(keep, target, 0)[..., None], -1)
         total -= float(picked[..., 0][keep].sum())
         count += int(keep.sum())
-    return math.exp(total / count)
+    mean = total / count
+    # A diverged model's NLL can pass exp's float range (709): its perplexity is inf.
+    return math.exp(mean) if mean < 709 else math.inf
 
 
 def nll_loss(ignore_class: int | None = None):

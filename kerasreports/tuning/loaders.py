@@ -293,3 +293,59 @@ def evaluate_image_classifier(model_name: str):
         split = {"test": "test", "validation": "val"}[e["split"]]
         return {f"{e['dataset']}_{model_name}_{split}_accuracy": float(accuracy)}
     return evaluate
+
+
+# ---------------------------------------------------------------------------- R7
+
+def load_imdb_sentiment(profile: str, seed: int, data_dir) -> SearchData:
+    """R7's reviews, on the official split so that the best model's score is held out: a
+    search trains on the first `sentiment_train_reviews` of the official train part's
+    80%, selects on the first `sentiment_eval_reviews` of its other 20%, and the best
+    model is scored once on as many official test reviews, which no trial saw. (The
+    source's own split trains on half of the official test part: `datasets.imdb`.)"""
+    from kerasreports.datasets import imdb
+
+    p = report_parameters("rnn_language", profile, seed, data_dir)
+    d = imdb.report_data(data_dir=p["data_dir"], generated=p["generated_data"],
+                         max_length=p["sentiment_max_length"], seed=seed, split="official")
+    n, m = p["sentiment_train_reviews"] or None, p["sentiment_eval_reviews"] or None
+    return SearchData(d.x_train[:n], d.y_train[:n], (d.x_val[:m], d.y_val[:m]),
+                      evaluation={"vocab": len(d.words), "x": d.x_test[:m],
+                                  "y": d.y_test[:m]},
+                      description=f"{d.description}; {len(d.x_train[:n]):,} training "
+                                  f"reviews, the best model scored on "
+                                  f"{len(d.x_test[:m]):,} held-out test reviews")
+
+
+def evaluate_sentiment(model, data: SearchData) -> dict:
+    e = data.evaluation
+    accuracy = model.evaluate(e["x"], e["y"], batch_size=256, verbose=0,
+                              return_dict=True)["accuracy"]
+    return {"imdb_search_official_test_accuracy": float(accuracy)}
+
+
+def load_names(profile: str, seed: int, data_dir) -> SearchData:
+    """R7's names: a search trains on the report's training names and selects on the
+    first half of its held-out names; the best model's NLL per character is scored once
+    on the other half."""
+    from kerasreports.datasets import names
+
+    p = report_parameters("rnn_language", profile, seed, data_dir)
+    d = names.report_data(data_dir=p["data_dir"], generated=p["generated_data"], seed=seed)
+    half = len(d.x_held_out) // 2
+    return SearchData(d.x_train, d.y_train, (d.x_held_out[:half], d.y_held_out[:half]),
+                      evaluation={"alphabet": len(d.vocabulary), "x": d.x_held_out[half:],
+                                  "y": d.y_held_out[half:]},
+                      description=f"{d.description}; selected on {half:,} held-out names, "
+                                  f"the best model scored on the other "
+                                  f"{len(d.x_held_out) - half:,}")
+
+
+def evaluate_names(model, data: SearchData) -> dict:
+    import math
+
+    from kerasreports.models import language
+
+    e = data.evaluation
+    return {"names_search_heldout_nll": math.log(language.perplexity(
+        model, e["x"], e["y"], ignore_class=0))}

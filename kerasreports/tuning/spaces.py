@@ -19,6 +19,7 @@ from kerasreports.models import arithmetic as arithmetic_models
 from kerasreports.models import autoencoders, translation
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.models import image_classification as image_models
+from kerasreports.models import language
 
 
 def _adam(hp, default: float, low: float, high: float):
@@ -255,3 +256,50 @@ class SuperResNetHyperModel(_ImageClassifierHyperModel):
             spatial_dropout=hp.Float("spatial_dropout", 0.0, 0.4, step=0.1, default=0.2),
             weight_decay=hp.Float("weight_decay", 1e-4, 1e-1, sampling="log", default=0.01))
         return self._compile(hp, model)
+
+
+# ---------------------------------------------------------------------------- R7
+
+class SentimentHyperModel(_BatchSizeHyperModel):
+    """`rnn_language`'s SentimentRNN (R7, section 6.11): its recurrent cell (the source's
+    LSTM, or GRU / SimpleRNN), width (256), dropout (0.3), the learning rate and the
+    batch size; the source's Tanh-then-Sigmoid head and binary cross-entropy as they are."""
+
+    batch_sizes = (32, 64, 128)
+    default_batch_size = 64
+
+    def __init__(self, *, vocab: int, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab = vocab
+
+    def build(self, hp):
+        model = language.sentiment_lstm(
+            vocab=self.vocab, cell=hp.Choice("cell", ["lstm", "gru", "simplernn"],
+                                             default="lstm"),
+            units=hp.Choice("units", [64, 128, 256], default=256),
+            dropout=hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.3))
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+
+class NamesHyperModel(_BatchSizeHyperModel):
+    """`rnn_language`'s character models (R7, section 6.8): the source's cell or a Keras
+    recurrent layer, the learning rate and the batch size; NLL on log-probabilities."""
+
+    batch_sizes = (32, 64, 128)
+    default_batch_size = 64
+
+    def __init__(self, *, alphabet: int, **kwargs):
+        super().__init__(**kwargs)
+        self.alphabet = alphabet
+
+    def build(self, hp):
+        from kerasreports.models import rnn_language
+
+        model = rnn_language.names_model(
+            hp.Choice("cell", list(rnn_language.NAMES_MODELS), default="source"),
+            alphabet=self.alphabet)
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
+                      loss=language.nll_loss(ignore_class=0))
+        return model

@@ -20,14 +20,15 @@ from kerasreports.errors import UnknownNameError
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.tuning.loaders import (  # noqa: F401 (SearchData: also this module's)
     SearchData, as_ids, evaluate_answers, evaluate_image_classifier, evaluate_images,
-    evaluate_mnist_dae, evaluate_pages, evaluate_reader, evaluate_translation,
-    load_arithmetic, load_image_classification, load_mnist_dae, load_page_patches,
-    load_resized_pages, load_translation)
+    evaluate_mnist_dae, evaluate_names, evaluate_pages, evaluate_reader, evaluate_sentiment,
+    evaluate_translation, load_arithmetic, load_image_classification, load_imdb_sentiment,
+    load_mnist_dae, load_names, load_page_patches, load_resized_pages, load_translation)
 from kerasreports.tuning.spaces import (
     BidirectionalHyperModel, ConvLSTMHyperModel, DenseDAEHyperModel, Image2TextHyperModel,
-    PageDenoiserHyperModel, ReaderHyperModel, SourceAutoencoderHyperModel,
-    StackedRNNHyperModel, SuperLeNetHyperModel, SuperResNetHyperModel,
-    Text2ImageConvHyperModel, Text2ImageHyperModel, Text2TextHyperModel)
+    NamesHyperModel, PageDenoiserHyperModel, ReaderHyperModel, SentimentHyperModel,
+    SourceAutoencoderHyperModel, StackedRNNHyperModel, SuperLeNetHyperModel,
+    SuperResNetHyperModel, Text2ImageConvHyperModel, Text2ImageHyperModel,
+    Text2TextHyperModel)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,23 @@ TASKS: dict[str, dict[str, TuneTask]] = {
             evaluate_image_classifier("super_resnet"),
             epochs={"smoke": 1, "quick": 2, "full": 200},
             max_trials={"smoke": 2, "quick": 4, "full": 20}, needs_data=True),
+    },
+    "rnn_language": {
+        # Held out: the official split's test reviews (the source's split has none).
+        "sentiment": TuneTask(
+            "rnn_language", "sentiment",
+            lambda d: SentimentHyperModel(vocab=d.evaluation["vocab"]),
+            load_imdb_sentiment, "val_accuracy", evaluate_sentiment,
+            epochs={"smoke": 1, "quick": 1, "full": 13},
+            max_trials={"smoke": 2, "quick": 4, "full": 20}, needs_data=True,
+            source_metrics={"imdb_search_official_test_accuracy": "imdb_lstm_val_accuracy"}),
+        "names": TuneTask(
+            "rnn_language", "names",
+            lambda d: NamesHyperModel(alphabet=d.evaluation["alphabet"]),
+            load_names, "val_loss", evaluate_names,
+            epochs={"smoke": 1, "quick": 3, "full": 20},
+            max_trials={"smoke": 2, "quick": 4, "full": 12}, needs_data=True,
+            source_metrics={"names_search_heldout_nll": "names_source_heldout_nll"}),
     },
 }
 
