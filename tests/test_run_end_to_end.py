@@ -310,6 +310,9 @@ def test_rnn_language_smoke_report_has_every_task_and_its_sentences(smoke_report
     assert f"held-out test accuracy {held:.4f}: {'meets' if held >= 0.9 else 'misses'}" \
         in summary
     assert "NOT held out" in summary and "test held out" in summary
+    source_split = m["imdb_fasttext_val_accuracy"]
+    assert (f"held-out validation accuracy {source_split:.4f}, "
+            f"{'at or above' if source_split >= 0.9 else 'below'} 0.90") in summary
     for text in catalog.RNN_LANGUAGE_COMPLETIONS.values():
         assert text in summary
     assert "Sherter, Panere, Anter" in summary
