@@ -388,7 +388,7 @@ RNN_LANGUAGE = Report(
     source_figures=(
         SourceFigure("names_read", "names in the data file (ours: makemore's names.txt)",
                      50_000),
-        SourceFigure("names_source_params", "names: the source's cell, parameters (59 "
+        SourceFigure("names_source_cell_59_params", "names: the source's cell, parameters (59 "
                      "characters + 128 hidden)", 46_248),
         SourceFigure("names_source_heldout_nll", "names: the source's cell, held-out NLL "
                      "per character (source: loss curve only)", None, True),

@@ -281,7 +281,8 @@ def test_rnn_language_smoke_report_has_every_task_and_its_sentences(smoke_report
     report = out / "rnn_language"
     m = json.loads((report / "metrics.json").read_text())["metrics"]
     # The source's cell at its 59 characters: its listing's count, whatever the data.
-    assert m["names_source_params"] == 46_248
+    assert m["names_source_cell_59_params"] == 46_248
+    assert m["names_source_params"] == 29_388  # the same cell at our 29 ids
     assert m["imdb_lstm_pytorch_params"] == 920_385
     # the two word-model listings at their own vocabularies (seeds/002 section 6.10)
     assert (m["words_word_model1_listing_params"], m["words_word_model2_listing_params"]) \
