@@ -310,7 +310,8 @@ def test_rnn_language_smoke_report_has_every_task_and_its_sentences(smoke_report
     held = m["imdb_fasttext_official_test_accuracy"]
     assert f"held-out test accuracy {held:.4f}: {'meets' if held >= 0.9 else 'misses'}" \
         in summary
-    assert "NOT held out" in summary and "test held out" in summary
+    # the source split's test row says it is not held out, the official split's that it is
+    assert "of the test reviews trained on" in summary and "| yes |" in summary
     source_split = m["imdb_fasttext_val_accuracy"]
     assert (f"held-out validation accuracy {source_split:.4f}, "
             f"{'at or above' if source_split >= 0.9 else 'below'} 0.90") in summary
@@ -345,4 +346,5 @@ def test_rnn_language_names_a_prompt_word_it_does_not_know(tmp_path):
     assert "words_vocab" in m and not any(k.startswith(("names_", "imdb_", "fra_"))
                                           for k in m)
     summary = (out / "rnn_language" / "summary.md").read_text()
-    assert "read as <unk>: zyzzyva." in summary
+    # (the generated text knows none of the three words; the real one knows the first two)
+    assert "read as <unk>: think, about, zyzzyva." in summary
