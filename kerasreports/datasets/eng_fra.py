@@ -363,16 +363,8 @@ def report_data(*, data_dir=None, generated: bool = False, max_length: int = MAX
     if not 0 <= held_out < 1:
         raise ValueError(f"held_out is the fraction of pairs held out, in [0, 1), not "
                          f"{held_out}")
-    if generated:
-        import tempfile
-
-        from kerasreports.datasets import synthetic  # it writes in this module's format
-
-        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
-            synthetic.write_eng_fra_like(root, seed=seed)
-            lines = load(root, verify=False)
-    else:
-        lines = load(data_dir or None)
+    lines = store.real_or_generated(load, data_dir=data_dir, generated=generated,
+                                 writer="write_eng_fra_like", seed=seed)
     prepared = prepare_pairs(lines, max_length)
     pairs = prepared.pairs
     if not pairs:

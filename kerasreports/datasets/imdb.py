@@ -358,15 +358,8 @@ def read(*, data_dir=None, generated: bool = False, seed: int = 0) -> Reviews:
     `generated=True` a generated one in the same layout (written to a temporary folder,
     read through the same parser, removed). Reading takes seconds; a notebook that
     prepares several vocabularies reads once and calls `prepare` for each."""
-    if not generated:
-        return load(data_dir or None)
-    import tempfile
-
-    from kerasreports.datasets import synthetic  # it writes in this module's layout
-
-    with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
-        synthetic.write_imdb_like(root, seed=seed)
-        return load(root, verify=False)
+    return store.real_or_generated(load, data_dir=data_dir, generated=generated,
+                                   writer="write_imdb_like", seed=seed)
 
 
 def _check(*, vocab_size, max_length, limit, split, padding) -> None:

@@ -162,16 +162,8 @@ def report_data(*, data_dir=None, generated: bool = False, val_fraction: float =
         raise ValueError(f"val_fraction must be in [0, 1), not {val_fraction}")
     if limit < 0:
         raise ValueError(f"limit must be 0 (all names) or more, not {limit}")
-    if generated:
-        import tempfile
-
-        from kerasreports.datasets import synthetic  # writes in this format
-
-        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
-            synthetic.write_names_like(root, seed=seed)
-            names = load(root, verify=False)
-    else:
-        names = load(data_dir or None)
+    names = store.real_or_generated(load, data_dir=data_dir, generated=generated,
+                                 writer="write_names_like", seed=seed)
     kept, skipped = split_alphabet(names)
     if not kept:
         raise store.DatasetCorruptError(

@@ -161,16 +161,8 @@ def report_data(*, data_dir=None, generated: bool = False, val_fraction: float =
         raise ValueError(f"seq_length must be at least 1, not {seq_length}")
     if max_vocab < 0:
         raise ValueError(f"max_vocab must be 0 (every word) or more, not {max_vocab}")
-    if generated:
-        import tempfile
-
-        from kerasreports.datasets import synthetic  # it writes in this module's format
-
-        with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
-            synthetic.write_shakespeare_like(root, seed=seed)
-            text = load(root, verify=False)
-    else:
-        text = load(data_dir or None)
+    text = store.real_or_generated(load, data_dir=data_dir, generated=generated,
+                                 writer="write_shakespeare_like", seed=seed)
     tokens = tokenize(text)
     cut = round(len(tokens) * (1 - val_fraction))
     train_tokens, held_tokens = tokens[:cut], tokens[cut:]

@@ -373,3 +373,20 @@ def _status_row(s: DatasetSpec, data_dir) -> dict:
     notes += [f"passed over an incomplete copy: {_lacks(s, *found)}" for found in incomplete]
     return {"folder": str(folder), "state": "ok",
             "help": " ".join(f"note: {note}" for note in notes)}
+
+
+def real_or_generated(load: Callable, *, data_dir=None, generated: bool = False,
+                      writer: str = "", seed: int = 0):
+    """`load(data_dir or None)` on the real files, or with `generated=True` `load` on a
+    stand-in that `synthetic.<writer>(root, seed=seed)` writes in the same on-disk format
+    into a temporary folder (read through the same parser, unverified, then removed): the
+    one place the report data steps choose between the two."""
+    if not generated:
+        return load(data_dir or None)
+    import tempfile
+
+    from kerasreports.datasets import synthetic  # imported late: it imports the loaders
+
+    with tempfile.TemporaryDirectory(prefix="kerasreports-generated-") as root:
+        getattr(synthetic, writer)(root, seed=seed)
+        return load(root, verify=False)
