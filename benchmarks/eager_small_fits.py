@@ -46,7 +46,7 @@ def time_fit(build, x, y, loss: str, *, eager: bool, batch: int) -> float:
 
     runtime.set_seed(0)
     model = build()
-    recipe = training.Recipe(model.name, batch, 0.001, pipeline="tf.data", eager=eager)
+    recipe = training.Recipe(model.name, batch, 0.001, drop_remainder=True, eager=eager)
     started = time.perf_counter()
     training.compile_and_fit(model, recipe, x, y, validation=None, epochs=1, loss=loss,
                              metrics=(), verbose=0)

@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 
-from kerasreports import runtime, training  # noqa: E402
+from kerasreports import resume, runtime  # noqa: E402
 from kerasreports.datasets import small_vocab  # noqa: E402
 from kerasreports.models import translation  # noqa: E402
 
@@ -84,9 +84,9 @@ def main():
     model.compile(optimizer=source.optimizer(0, args.source_epochs), loss=loss,
                   metrics=["accuracy"], jit_compile=source.jit_compile)
     print(f"source recipe: {source.describe()}, {args.source_epochs} epochs", flush=True)
-    inputs, options = training.batches(source, x_train, y_train, seed=args.seed)
     started = time.perf_counter()
-    model.fit(*inputs, epochs=args.source_epochs, verbose=2, **options)
+    resume.fit(model, x_train, y_train, batch_size=source.batch_size,
+               epochs=args.source_epochs, verbose=2, seed=args.seed)
     source_seconds = time.perf_counter() - started
     target = model.evaluate(x_val, y_val, batch_size=2048, verbose=0,
                             return_dict=True)["accuracy"]
@@ -100,9 +100,9 @@ def main():
                   metrics=["accuracy"], jit_compile=fast.jit_compile)
     stopper = StopAtAccuracy(x_val, y_val, target, max(1, round(steps * args.check_every)))
     print(f"fast recipe: {fast.describe()}, until validation accuracy {target:.4f}")
-    inputs, options = training.batches(fast, x_train, y_train, seed=args.seed)
-    model.fit(*inputs, epochs=args.max_fast_epochs, verbose=0, callbacks=[stopper],
-              **options)
+    resume.fit(model, x_train, y_train, batch_size=fast.batch_size,
+               drop_remainder=fast.drop_remainder, epochs=args.max_fast_epochs, verbose=0,
+               callbacks=[stopper], seed=args.seed)
     reached = bool(stopper.checks) and stopper.checks[-1][1] >= target
     fast_seconds = stopper.train_seconds if reached else float("nan")
 

@@ -51,6 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", default=None, type=Path,
                      help="folder the reports are written to (default: ./reports, and "
                           "./reports/smoke for the smoke profile)")
+    run.add_argument("--checkpoints", default=None, type=Path, metavar="DIR",
+                     help="where each fit is checkpointed at its epoch ends, so that the "
+                          "same command continues an interrupted run (default: "
+                          "$KERASREPORTS_CHECKPOINTS, else ~/.cache/kerasreports/"
+                          "checkpoints); a finished run removes its own")
+    run.add_argument("--restart", action="store_true",
+                     help="discard the checkpoints of an interrupted run of the same "
+                          "report and parameters, and train from the start")
+    run.add_argument("--no-checkpoints", action="store_true",
+                     help="neither write nor read checkpoints")
 
     tune = sub.add_parser(
         "tune", help="KerasTuner search over a report's builder",
@@ -135,8 +145,9 @@ def cmd_run(args) -> int:
 
     overrides = dict(args.parameter)
     output = (args.output or outputs.default_output(args.profile)).resolve()
+    checkpoints = None if args.no_checkpoints else (args.checkpoints or "default")
     outcomes = run.run(args.names, profile=args.profile, overrides=overrides,
-                       output_root=output)
+                       output_root=output, checkpoints=checkpoints, restart=args.restart)
     print()
     for o in outcomes:
         state = "ok" if o.ok else "FAILED"

@@ -21,7 +21,7 @@ import math
 import time
 from pathlib import Path
 
-from kerasreports import catalog, runtime
+from kerasreports import catalog, resume, runtime
 
 
 def _plain(value):
@@ -129,8 +129,12 @@ def start(name: str, namespace: dict) -> "Recorder":
     runtime.set_seed(seed)
     print("Keras", keras.__version__, "backend", keras.backend.backend(), "on",
           runtime.device_description())
-    return Recorder(name, output_dir=namespace.get("output_dir", ""),
-                    profile=values.get("profile", "quick"), parameters=values, seed=seed)
+    recorder = Recorder(name, output_dir=namespace.get("output_dir", ""),
+                        profile=values.get("profile", "quick"), parameters=values, seed=seed)
+    # Every fit of the notebook goes through resume.fit: checkpointed under
+    # `kerasreports run`, continued when the same run was interrupted before.
+    recorder.run = resume.begin(name, values, recorder.environment, seed=seed)
+    return recorder
 
 
 def search_summary(name: str, folder: str | Path | None = None):
@@ -151,6 +155,19 @@ def search_summary(name: str, folder: str | Path | None = None):
     return Image(filename=str(figure)) if figure is not None else None
 
 
+def _resumed_sentence(record: dict) -> str:
+    """Which fits a resumed run took from its checkpoints, and from where."""
+    parts = []
+    for fit in record["resumed"]:
+        if fit["finished"]:
+            parts.append(f"{fit['model']} (finished before: {fit['from_epoch']} epochs)")
+        else:
+            parts.append(f"{fit['model']} (continued after epoch {fit['from_epoch']} "
+                         f"of {fit['epochs']})")
+    return (f"**Resumed** from the checkpoints of an interrupted run: {'; '.join(parts)}. "
+            f"Wall time over every session: {record['wall_time_all_sessions_s']:.0f} s.")
+
+
 class Recorder:
     def __init__(self, name: str, *, output_dir: str = "", profile: str = "quick",
                  parameters: dict | None = None, seed: int = 0):
@@ -168,6 +185,7 @@ class Recorder:
         self.tables: list[tuple[str, str]] = []
         self.figures: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        self.run = resume.Run(seed=seed)
 
     def figure(self, fig, name: str, caption: str = "", *, grey: bool = False):
         """Save `fig` as figures/<name>.png and list it in summary.md; returns `fig`.
@@ -248,12 +266,16 @@ class Recorder:
             "parameters": _plain(self.parameters),
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "wall_time_s": round(time.time() - self.started, 1),
+            # Over every session of a run that was interrupted and resumed.
+            "wall_time_all_sessions_s": round(self.run.total_seconds(), 1),
+            "resumed": self.run.resumed,
             "environment": self.environment,
             "metrics": self.metrics,
             "source_vs_regenerated": comparison,
         }
         _write_text(self.dir / "metrics.json", json.dumps(record, indent=2) + "\n")
         _write_text(self.dir / "summary.md", self._summary(record, comparison))
+        resume.finish(self.run)  # the report is written: its checkpoints are not needed any more
         return _markdown("**Source vs regenerated**\n\n" + markdown_table(comparison))
 
     def _summary(self, record: dict, comparison: list[dict]) -> str:
@@ -267,6 +289,8 @@ class Recorder:
             f"{record['wall_time_s']:.0f} s.",
             "",
         ]
+        if record["resumed"]:
+            lines += [_resumed_sentence(record), ""]
         if self.parameters.get("generated_data"):
             lines += ["**Generated stand-in data (smoke profile): these numbers test the "
                       "pipeline and are not comparable with the source's.**", ""]

@@ -112,8 +112,30 @@ def _failure_message(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+@contextmanager
+def _checkpointing(folder: str | Path | None, restart: bool):
+    """The kernel's environment for `kerasreports.resume`: where to checkpoint (None: not
+    at all) and whether to discard an interrupted run's checkpoints first. Set around the
+    kernel's start only, so a caller's own environment is left as it was."""
+    from kerasreports import resume
+
+    values = {resume.ENV_FOLDER: "" if folder is None else str(Path(folder).expanduser()),
+              resume.ENV_RESTART: "1" if restart else ""}
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def run_report(report: catalog.Report, parameters: dict, output_root: Path,
-               signals: _Signals | None = None) -> Outcome:
+               signals: _Signals | None = None, *, checkpoints: str | Path | None = None,
+               restart: bool = False) -> Outcome:
     """Execute one report notebook; move its results into place only if it finished.
     `output_root` must be claimed and locked (`run` does)."""
     import papermill
@@ -126,12 +148,14 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path,
     log.info("=== %s (%s profile): %s", report.name, parameters["profile"], report.title)
     try:
         # The kernel runs where the user ran the command, so `./data` means their ./data.
-        papermill.execute_notebook(
-            str(report.notebook), str(executed),
-            parameters={**parameters, "output_dir": str(work_dir)},
-            kernel_name="python3", cwd=os.getcwd(), kernel_manager_class=_kernel_manager(),
-            log_output=True, progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
-        )
+        with _checkpointing(checkpoints, restart):
+            papermill.execute_notebook(
+                str(report.notebook), str(executed),
+                parameters={**parameters, "output_dir": str(work_dir)},
+                kernel_name="python3", cwd=os.getcwd(),
+                kernel_manager_class=_kernel_manager(), log_output=True,
+                progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
+            )
         missing = [f for f in REPORT_FILES if not (work_dir / f).is_file()]
         if missing:
             raise RuntimeError(f"the notebook finished without writing {', '.join(missing)} "
@@ -281,8 +305,13 @@ def _stop_kernels(wait: bool = True) -> None:
 
 
 def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = None,
-        output_root: str | Path | None = None) -> list[Outcome]:
+        output_root: str | Path | None = None, checkpoints: str | Path | None = None,
+        restart: bool = False) -> list[Outcome]:
     """Run the named reports (all when `names` is empty) and refresh the index.
+
+    `checkpoints`: the folder each fit checkpoints into (`kerasreports.resume`), "default"
+    for $KERASREPORTS_CHECKPOINTS or ~/.cache/kerasreports/checkpoints, None for none; a
+    rerun of an interrupted run continues it unless `restart`.
 
     Every report's parameters are checked before the first one starts, so a typo in the
     last name does not waste the first report's training time; then the output folder is
@@ -302,13 +331,18 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
     _configure_logging()
     from kerasreports import index
 
+    if checkpoints == "default":
+        from kerasreports import resume
+
+        checkpoints = os.environ.get(resume.ENV_FOLDER) or resume.default_folder()
     outcomes = []
     with outputs.lock(output_root), _Signals() as signals:
         for stale in outputs.remove_stale_work(output_root) + _remove_legacy_work(output_root):
             log.info("removed %s, left by an interrupted run", stale)
         try:
             for report, parameters in planned:
-                outcomes.append(run_report(report, parameters, output_root, signals))
+                outcomes.append(run_report(report, parameters, output_root, signals,
+                                           checkpoints=checkpoints, restart=restart))
                 signals.raise_pending()  # one that came while the report moved into place
         finally:  # after an interruption too: the index shows the failed.ipynb kept
             for problem in index.write(output_root):

@@ -136,14 +136,15 @@ rec.figure(plots.image_strips([(f"'{op}'", {"six drawn images": images})
 # %% [markdown]
 # ## Training and scoring
 #
-# Every model below is trained with Adam on a shuffled `tf.data` pipeline (plain arrays on
-# other backends) and scored after training on the **test queries**, which no model sees
-# during training and nothing is selected on. "Train" numbers are the finished model's on
+# Every model below is trained with Adam on shuffled full batches (`training.fit`, whose
+# order depends only on the seed and the epoch, so an interrupted run resumes) and scored
+# after training on the **test queries**, which no model sees during training and nothing
+# is selected on. "Train" numbers are the finished model's on
 # its own training queries (dropout off), not the running mean Keras prints.
 
 # %%
 def fit(model, x, y, **recipe):
-    """Train with Adam on a shuffled tf.data pipeline; return (history, seconds)."""
+    """Train with Adam on shuffled full batches; return (history, seconds)."""
     return training.fit(model, x, y, seed=seed, **recipe)
 
 

@@ -63,7 +63,7 @@ except ImportError:
 # %%
 import numpy as np
 
-from kerasreports import metrics, plots, record, training
+from kerasreports import metrics, plots, record, resume, training
 from kerasreports.datasets import dirty_documents
 from kerasreports.models import dirty_documents as models
 
@@ -152,7 +152,7 @@ def score_pages(cleaned):
 
 
 source_recipe = training.Recipe("source", source_batch_size, source_learning_rate,
-                                pipeline="tf.data")
+                                drop_remainder=True)
 print("recipe", source_recipe.describe())
 histories = {}
 histories["source model (256x256)"], source_seconds = training.compile_and_fit(
@@ -186,7 +186,7 @@ print("recipe", page_recipe.describe(), f"| {len(patches)} batches of "
       f"{patch_size}x{patch_size} patches per epoch")
 page_model.compile(optimizer=page_recipe.optimizer(len(patches), page_epochs), loss="mse")
 timer = training.EpochTimer()
-history = page_model.fit(patches, epochs=page_epochs, verbose=2, callbacks=[
+history = resume.fit(page_model, patches, epochs=page_epochs, verbose=2, callbacks=[
     timer, training.EpochEvaluation(lambda m: score_pages(models.denoise_native(m, val_dirty)))])
 histories["ours (native resolution)"] = history.history
 page_val = models.denoise_native(page_model, val_dirty)

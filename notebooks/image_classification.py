@@ -81,7 +81,7 @@ import math
 import keras
 from IPython.display import display
 
-from kerasreports import catalog, parameters, plots, record, resources, spsa, training
+from kerasreports import catalog, parameters, plots, record, resources, resume, spsa, training
 from kerasreports.datasets import classification
 from kerasreports.models import image_classification as models
 
@@ -173,16 +173,17 @@ def train(name, *, epochs, x_train, y_train, x_val, y_val, x_test, y_test,
     step_losses = training.StepLosses(max(1, hockey_steps), key="cross_entropy")
     print(f"{label}: {models.trainable_count(model):,} trainable parameters, "
           f"{len(x_train):,} images, batch {batch}, {epochs} epochs", flush=True)
+    timer = training.EpochTimer()  # counts on over a resumed fit's earlier epochs
     with resources.measure() as usage:
-        history = model.fit(x_train, y_train, batch_size=batch, epochs=epochs,
-                            validation_data=(x_val, y_val), callbacks=[step_losses],
-                            verbose=2).history
+        history = resume.fit(model, x_train, y_train, batch_size=batch, epochs=epochs,
+                             validation_data=(x_val, y_val), callbacks=[step_losses, timer],
+                             verbose=2).history
     # The loss before training is the first step's: computed on the first batch in
     # training mode (batch statistics in BatchNorm, dropout on) before the first update,
     # as a PyTorch loop logs its iteration 0 (seeds/002 Tables 5-6).
     initial = step_losses.losses[0]
     row = {"train": history["accuracy"][-1], "val": history["val_accuracy"][-1],
-           "test": None, "seconds": usage.seconds, "peak_gb": usage.peak_gb,
+           "test": None, "seconds": timer.seconds[-1], "peak_gb": usage.peak_gb,
            "memory_kind": usage.memory_kind, "params": models.trainable_count(model),
            "initial_loss": initial, "history": history, "step_losses": step_losses.losses,
            "epochs": epochs, "images": len(x_train)}

@@ -62,7 +62,7 @@ except ImportError:
 import numpy as np
 import keras
 
-from kerasreports import catalog, metrics, plots, record
+from kerasreports import catalog, metrics, plots, record, resume
 from kerasreports.datasets import mnist, noise
 from kerasreports.models import autoencoders
 
@@ -110,8 +110,8 @@ dae_counts
 
 # %%
 dae.compile(optimizer="adam", loss="mse")
-dae_history = dae.fit(
-    data.x_noisy_train[data.train_idx], x_train[data.train_idx],
+dae_history = resume.fit(
+    dae, data.x_noisy_train[data.train_idx], x_train[data.train_idx],
     validation_data=(data.x_noisy_train[data.val_idx], x_train[data.val_idx]),
     epochs=dae_epochs, batch_size=dae_batch_size, verbose=2,
 ).history
@@ -186,9 +186,9 @@ for features, (f_train, f_test) in {"codes": (codes_train, codes_test),
     probe = autoencoders.probe_classifier(input_dim=f_train.shape[1], num_classes=num_classes)
     probe.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     print(f"probe on {features} ({probe.count_params():,} parameters)")
-    history = probe.fit(f_train, keras.utils.to_categorical(y_train, num_classes),
-                        validation_split=2 / 9, epochs=probe_epochs,
-                        batch_size=probe_batch_size, verbose=2).history
+    history = resume.fit(probe, f_train, keras.utils.to_categorical(y_train, num_classes),
+                         validation_split=2 / 9, epochs=probe_epochs,
+                         batch_size=probe_batch_size, verbose=2).history
     test_accuracy = metrics.accuracy(y_test, probe.predict(f_test, verbose=0))
     probe_histories[f"on {features}"] = history
     rec.metric(f"probe_{features}_test_accuracy", test_accuracy)

@@ -87,7 +87,7 @@ import keras
 import numpy as np
 from IPython.display import display
 
-from kerasreports import catalog, metrics, parameters, plots, record, training
+from kerasreports import catalog, metrics, parameters, plots, record, resume, training
 from kerasreports.datasets import eng_fra, imdb, names, shakespeare
 from kerasreports.models import language
 from kerasreports.models import rnn_language as menu
@@ -115,8 +115,8 @@ def fit(model, x, y, *, epochs, batch_size, validation, loss, metrics_=()):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=list(metrics_), run_eagerly=training.few_steps(steps))
     timer = training.TrainingSeconds()
-    history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
-                        validation_data=validation, callbacks=[timer], verbose=2).history
+    history = resume.fit(model, x, y, batch_size=batch_size, epochs=epochs,
+                         validation_data=validation, callbacks=[timer], verbose=2).history
     return history, timer.seconds
 
 

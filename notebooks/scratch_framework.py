@@ -74,7 +74,7 @@ import time
 import numpy as np
 import keras
 
-from kerasreports import metrics, plots, record, scratch
+from kerasreports import metrics, plots, record, resume, scratch
 from kerasreports.datasets import cifar10
 from kerasreports.models import noise2noise
 
@@ -247,8 +247,9 @@ keras.utils.set_random_seed(seed)
 unet = noise2noise.unet(width=unet_width)
 unet.compile(optimizer=keras.optimizers.Adam(0.001), loss="mse")
 started = time.perf_counter()
-unet_history = unet.fit(data.source, data.target, batch_size=batch_size, epochs=unet_epochs,
-                        validation_data=(data.val_noisy, data.val_clean), verbose=2).history
+unet_history = resume.fit(unet, data.source, data.target, batch_size=batch_size,
+                          epochs=unet_epochs, validation_data=(data.val_noisy, data.val_clean),
+                          verbose=2).history
 unet_seconds = time.perf_counter() - started
 rec.metric("unet_params", unet.count_params())
 

@@ -1,9 +1,10 @@
 import dataclasses
 
+import keras
 import numpy as np
 import pytest
 
-from kerasreports import metrics, runtime, training
+from kerasreports import metrics, resume, runtime, training
 from kerasreports.models import translation
 
 
@@ -23,23 +24,26 @@ def test_corpus_bleu_is_100_for_exact_and_lower_otherwise():
 
 def test_recipes_describe_themselves_and_build_optimizers():
     assert "batch 16" in translation.SOURCE_RECIPE.describe()
-    assert "tf.data" in translation.FAST_RECIPE.describe()
+    assert "full batches only" in translation.FAST_RECIPE.describe()
     cosine = translation.FAST_RECIPE.optimizer(steps_per_epoch=10, epochs=2)
     assert float(cosine.learning_rate) == pytest.approx(0.01)
     with pytest.raises(ValueError, match="unknown schedule"):
         training.Recipe("x", 8, 0.1, schedule="linear").optimizer(1, 1)
 
 
-def test_tf_data_pipeline_is_seeded_and_drops_the_partial_batch():
+def test_epoch_batches_depend_on_seed_and_epoch_and_can_drop_the_partial_batch():
     x, y = np.arange(10, dtype="float32")[:, None], np.arange(10)
-    recipe = training.Recipe("t", batch_size=4, learning_rate=0.1, pipeline="tf.data")
-    (first,), options = training.batches(recipe, x, y, seed=3)
-    (again,), _ = training.batches(recipe, x, y, seed=3)
-    batches = [b[1].numpy().tolist() for b in first]
-    assert options == {"shuffle": False} and [len(b) for b in batches] == [4, 4]
-    assert batches == [b[1].numpy().tolist() for b in again]
-    (arrays_x, arrays_y), options = training.batches(translation.SOURCE_RECIPE, x, y)
-    assert arrays_x is x and options == {"batch_size": 16}
+    first = resume.EpochBatches(x, y, batch_size=4, seed=3, drop_remainder=True)
+    again = resume.EpochBatches(x, y, batch_size=4, seed=3, drop_remainder=True)
+    epoch0 = [first[i][1].tolist() for i in range(len(first))]
+    assert [len(b) for b in epoch0] == [4, 4]
+    assert epoch0 == [again[i][1].tolist() for i in range(len(again))]
+    first.on_epoch_end()  # epoch 1: another order, the one epoch 1 of any run gets
+    epoch1 = [first[i][1].tolist() for i in range(len(first))]
+    again.start_at(1)
+    assert epoch1 != epoch0 and epoch1 == [again[i][1].tolist() for i in range(len(again))]
+    every = resume.EpochBatches(x, y, batch_size=4, seed=3)
+    assert sorted(v for i in range(len(every)) for v in every[i][1].tolist()) == list(range(10))
 
 
 def test_compile_and_fit_records_a_time_per_epoch():
@@ -61,6 +65,8 @@ def test_compile_and_fit_records_a_time_per_epoch():
 
 def test_a_set_smaller_than_one_batch_still_trains():
     x, y = np.zeros((5, 1), "float32"), np.zeros(5)
-    recipe = training.Recipe("t", batch_size=128, learning_rate=0.1, pipeline="tf.data")
-    (dataset,), _ = training.batches(recipe, x, y)
-    assert [len(b[1]) for b in dataset] == [5]
+    recipe = training.Recipe("t", batch_size=128, learning_rate=0.1, drop_remainder=True)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    history, _ = training.compile_and_fit(model, recipe, x, y, validation=None, epochs=1,
+                                          loss="mse", metrics=(), verbose=0)
+    assert len(history["loss"]) == 1

@@ -290,9 +290,14 @@ def patch_batches(dirty: list[np.ndarray], clean: list[np.ndarray], indices, *, 
             batch = slice(i * batch_size, (i + 1) * batch_size)
             return self.x[batch], self.y[batch]
 
+        def start_at(self, epoch):
+            """Serve epoch `epoch`'s patches next (`resume.fit` continuing a fit)."""
+            if epoch != self.epoch:
+                self.epoch = epoch
+                self._draw()
+
         def on_epoch_end(self):
-            self.epoch += 1
-            self._draw()
+            self.start_at(self.epoch + 1)
 
     return PatchBatches()
 
