@@ -38,11 +38,23 @@ def collect(output_root: Path) -> list[dict]:
             "date": str(record.get("date", ""))[:10] if record else "",
             "revision": str(environment.get("git_revision", "")),
             "machine": str(environment.get("device", "")),
-            "wall time (s)": record.get("wall_time_s") if record else None,
+            "backend": str(environment.get("backend", "")),
+            # Over every session when the run was interrupted and resumed.
+            "wall time (s)": (record.get("wall_time_all_sessions_s")
+                              or record.get("wall_time_s")) if record else None,
+            "resumed": _resumed(record),
             "headline (ours vs source)": problem or "; ".join(headline),
             "failed run kept": (output_root / report.name / "failed.ipynb").exists(),
         })
     return rows
+
+
+def _resumed(record: dict | None) -> str:
+    """"no", or how many fits a resumed run took from its checkpoints."""
+    fits = (record or {}).get("resumed") or []
+    if not isinstance(fits, list) or not fits:
+        return "no" if record else ""
+    return f"yes ({len(fits)} fit{'s' if len(fits) > 1 else ''} from checkpoints)"
 
 
 def _read(path: Path, shown: str) -> tuple[dict | None, str]:

@@ -203,8 +203,6 @@ def fit(model, x, y=None, *, epochs: int = 1, batch_size: int | None = None,
     `get_state()` / `set_state(state)` (`training.EpochTimer`, `TrainingSeconds`,
     `StepLosses`) have their records kept with the checkpoint.
     """
-    import keras
-
     run = _RUN
     run.fits += 1
     number = run.fits
@@ -265,11 +263,11 @@ def _split(x, y, fraction: float):
     if at in (0, n):
         raise ValueError(f"validation_split={fraction} leaves no training or no "
                          f"validation samples out of {n}")
-    head = lambda a: a[:at]  # noqa: E731
-    tail = lambda a: a[at:]  # noqa: E731
-    train = (keras.tree.map_structure(head, x), None if y is None else keras.tree.map_structure(head, y))
-    held = (keras.tree.map_structure(tail, x), None if y is None else keras.tree.map_structure(tail, y))
-    return train, held
+    def part(arrays, piece):
+        return None if arrays is None else keras.tree.map_structure(lambda a: a[piece], arrays)
+
+    train, held = slice(None, at), slice(at, None)
+    return (part(x, train), part(y, train)), (part(x, held), part(y, held))
 
 
 def _merged(previous: dict, new: dict) -> dict:

@@ -329,6 +329,12 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
     # Absolute: the notebook's kernel resolves output_dir from its own working directory.
     output_root = outputs.claim(Path(output_root or outputs.default_output(profile)))
     _configure_logging()
+    from kerasreports import backends
+
+    for report, _ in planned:  # hours of a full profile can hang on the backend
+        said = backends.advice(report.name, profile)
+        if said:
+            log.warning("%s", said)
     from kerasreports import index
 
     if checkpoints == "default":

@@ -1,4 +1,5 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# `kerasreports run` checkpoints every fit (kerasreports.resume): in the tests, into a
+# folder of this session's, never the user's ~/.cache.
+os.environ["KERASREPORTS_CHECKPOINTS"] = tempfile.mkdtemp(prefix="kerasreports-checkpoints-")
 
 
 @pytest.fixture(autouse=True)
