@@ -188,6 +188,61 @@ class _EpochBatchesMixin:
         self.start_at(self.epoch + 1)
 
 
+# ---------------------------------------------------------------- own loops
+
+
+class LoopCheckpoint:
+    """The checkpoint of a training loop of one's own (scratch_framework's, outside Keras),
+    numbered with the run's fits: `restore()` gives what the last `save` stored, or None;
+    `save` stores arrays (the parameters) and a JSON-able state (the epoch, the history,
+    a NumPy generator's `bit_generator.state`). Without checkpointing both do nothing."""
+
+    def __init__(self, label: str, path: Path | None):
+        self.label, self.path = label, path
+
+    def restore(self) -> dict | None:
+        if self.path is None or not self.path.is_file():
+            return None
+        with np.load(self.path) as data:
+            state = json.loads(str(data["meta"]))
+            if state.get("label") != self.label:
+                raise RuntimeError(f"checkpoint {self.path} belongs to {state.get('label')!r}, "
+                                   f"not {self.label!r}: rerun with --restart")
+            state["arrays"] = {k: data[k] for k in data.files if k != "meta"}
+        _RUN.resumed.append({"fit": int(self.path.stem.split("-")[1]), "model": self.label,
+                             "from_epoch": state["epoch"], "epochs": state["epochs"],
+                             "finished": state["finished"]})
+        return state
+
+    def save(self, arrays: dict, *, epoch: int, epochs: int, **state) -> None:
+        if self.path is None:
+            return
+        meta = {"label": self.label, "epoch": epoch, "epochs": epochs,
+                "finished": epoch >= epochs, **state}
+        _write_npz(self.path, meta, arrays)
+
+
+def loop(label: str) -> LoopCheckpoint:
+    """The next fit's checkpoint, for a loop that is not `model.fit`."""
+    _RUN.fits += 1
+    folder = _RUN.folder
+    return LoopCheckpoint(label, folder / f"fit-{_RUN.fits:03d}.npz" if folder else None)
+
+
+def _write_npz(path: Path, meta: dict, arrays: dict) -> None:
+    """One .npz through a temporary file and a rename (a kill leaves the previous one),
+    and the run's wall time so far beside it."""
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta, default=float)), **arrays)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)
+    run_state = path.parent / "run.json"
+    run_tmp = run_state.with_name("run.json.tmp")
+    run_tmp.write_text(json.dumps({"seconds": _RUN.total_seconds()}))
+    os.replace(run_tmp, run_state)
+
+
 # ---------------------------------------------------------------- fit
 
 
@@ -306,15 +361,7 @@ class _Checkpoint:
                 "history": history, "model_variables": len(model_vars),
                 "optimizer_variables": len(optimizer_vars),
                 "callbacks": [c.get_state() for c in self.keeps]}
-        buffer = io.BytesIO()
-        np.savez(buffer, meta=np.array(json.dumps(meta, default=float)), **arrays)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_bytes(buffer.getvalue())
-        os.replace(tmp, self.path)
-        run_state = self.path.parent / "run.json"
-        run_tmp = run_state.with_name("run.json.tmp")
-        run_tmp.write_text(json.dumps({"seconds": _RUN.total_seconds()}))
-        os.replace(run_tmp, run_state)
+        _write_npz(self.path, meta, arrays)
 
     def restore(self) -> dict:
         with np.load(self.path) as data:

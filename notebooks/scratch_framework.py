@@ -129,16 +129,36 @@ print(f"{noise2noise.parameter_count(base):,} parameters")
 
 # %%
 def scratch_fit(model, *, lr, epochs, x, y, label):
+    """scratch.fit, checkpointed at every epoch end in a checkpointed run
+    (`resume.loop`): a rerun of an interrupted run restores this fit's parameters, its
+    batch-order generator and its curves, and trains only the epochs that were left."""
     started = time.perf_counter()
-    history = scratch.fit(
-        model, scratch.MSE(), scratch.SGD(model.param(), lr=lr), x, y, epochs=epochs,
-        batch_size=batch_size, rng=np.random.default_rng(seed),
-        validation=(data.val_noisy, data.val_clean),
-        on_epoch=lambda epoch, logs: print(
-            f"{label}: epoch {epoch}/{epochs}: loss {logs['loss']:.5f}, "
-            f"val_loss {logs['val_loss']:.5f}", flush=True))
-    history["seconds"] = time.perf_counter() - started
-    return history
+    checkpoint, rng = resume.loop(label), np.random.default_rng(seed)
+    history, done, seconds = {"loss": [], "val_loss": []}, 0, 0.0
+    saved = checkpoint.restore()
+    if saved:
+        for i, parameter in enumerate(model.param()):
+            parameter.value = keras.ops.convert_to_tensor(saved["arrays"][f"p{i}"])
+        rng.bit_generator.state = saved["rng"]
+        history, done, seconds = saved["history"], saved["epoch"], saved["seconds"]
+        print(f"{label}: {done} of {epochs} epochs restored from its checkpoint", flush=True)
+
+    def after_epoch(epoch, logs):
+        for key, value in logs.items():
+            history[key].append(value)
+        print(f"{label}: epoch {done + epoch}/{epochs}: loss {logs['loss']:.5f}, "
+              f"val_loss {logs['val_loss']:.5f}", flush=True)
+        checkpoint.save({f"p{i}": keras.ops.convert_to_numpy(p.value)
+                         for i, p in enumerate(model.param())},
+                        epoch=done + epoch, epochs=epochs, history=history,
+                        rng=rng.bit_generator.state,
+                        seconds=seconds + time.perf_counter() - started)
+
+    if done < epochs:
+        scratch.fit(model, scratch.MSE(), scratch.SGD(model.param(), lr=lr), x, y,
+                    epochs=epochs - done, batch_size=batch_size, rng=rng,
+                    validation=(data.val_noisy, data.val_clean), on_epoch=after_epoch)
+    return {**history, "seconds": seconds + time.perf_counter() - started}
 
 
 n_overlay = min(overlay_images, len(data.source))

@@ -113,6 +113,32 @@ def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path, monkeypatch)
         resume.fit(_model("second"), x, y, batch_size=16, epochs=1, verbose=0)
 
 
+def test_an_own_loop_checkpoint_keeps_arrays_and_state(tmp_path, monkeypatch):
+    _begin(None, monkeypatch)
+    idle = resume.loop("scratch")  # not checkpointed: nothing is written or restored
+    idle.save({"p0": np.ones(2)}, epoch=1, epochs=2)
+    assert idle.restore() is None
+
+    _begin(tmp_path, monkeypatch)
+    first = resume.loop("scratch, lr 4")
+    rng = np.random.default_rng(0)
+    rng.permutation(10)
+    first.save({"p0": np.arange(3.0)}, epoch=1, epochs=4, rng=rng.bit_generator.state,
+               history={"loss": [0.5]})
+    run = _begin(tmp_path, monkeypatch)
+    saved = resume.loop("scratch, lr 4").restore()
+    assert saved["epoch"] == 1 and not saved["finished"] and saved["history"] == {"loss": [0.5]}
+    np.testing.assert_array_equal(saved["arrays"]["p0"], np.arange(3.0))
+    again = np.random.default_rng(99)
+    again.bit_generator.state = saved["rng"]
+    assert again.permutation(10).tolist() == rng.permutation(10).tolist()
+    assert run.resumed == [{"fit": 1, "model": "scratch, lr 4", "from_epoch": 1, "epochs": 4,
+                            "finished": False}]
+    _begin(tmp_path, monkeypatch)
+    with pytest.raises(RuntimeError, match="belongs to 'scratch, lr 4'"):
+        resume.loop("scratch, lr 8").restore()
+
+
 def test_validation_split_is_keras_last_fraction():
     x, y = np.arange(10)[:, None], np.arange(10)
     (train_x, train_y), (val_x, val_y) = resume._split(x, y, 0.2)
