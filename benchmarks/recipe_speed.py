@@ -23,10 +23,15 @@ parameter for Adam's update. The matmul rate is measured on JAX at each recipe's
 main shape (its largest matrix product; for convolutions the im2col product of its
 largest layer), with the same batch: "share" is the step's FLOP/s over that rate.
 
-Where the time goes in the slowest recipe (dirty_documents' autoencoder on JAX, ~15x
-slower than on TensorFlow here): see `--profile-slowest`, which times the forward pass
-alone, the gradient, and each convolution and transposed convolution of the model alone
-on JAX; the summary of one run is in README's benchmark section.
+Where the time goes in the slowest recipe (dirty_documents' autoencoder on JAX, 15x
+slower than on TensorFlow here: 56 s against 3.75 s a step of 16 pages): XLA's CPU
+convolutions. Its step counts 152 GFLOP, nearly all of them in the six 3x3 convolutions
+and transposed convolutions (the BatchNorms and ReLUs are a few hundred MFLOP), and it
+runs at 2.7 GFLOP/s on JAX against 40.6 on TensorFlow (oneDNN), whose rate is close to
+JAX's own for a plain matmul of the largest layer's im2col shape (43.6): XLA on this CPU
+does not turn these convolutions into matmuls of that speed. `--profile-slowest` times
+the forward pass, the gradient and each convolution alone on JAX, to say which layers;
+it has not been run yet (2026-12-03).
 """
 
 from __future__ import annotations
