@@ -25,8 +25,8 @@ largest layer), with the same batch: "share" is the step's FLOP/s over that rate
 
 Where the time goes in the slowest recipe (dirty_documents' autoencoder on JAX, 15x
 slower than on TensorFlow here: 56 s against 3.75 s a step of 16 pages): XLA's CPU
-convolutions. Its step counts 152 GFLOP, nearly all of them in the six 3x3 convolutions
-and transposed convolutions (the BatchNorms and ReLUs are a few hundred MFLOP), and it
+convolutions. Its step counts 152 GFLOP, most of them in the six 3x3 convolutions and
+transposed convolutions (BatchNorm and ReLU cost a few operations per activation), and it
 runs at 2.7 GFLOP/s on JAX against 40.6 on TensorFlow (oneDNN), whose rate is close to
 JAX's own for a plain matmul of the largest layer's im2col shape (43.6): XLA on this CPU
 does not turn these convolutions into matmuls of that speed. `--profile-slowest` times

@@ -50,10 +50,11 @@ def test_every_report_runs_on_jax_with_the_metrics_it_has_on_tensorflow(jax_repo
 
 
 def test_jax_counts_the_parameters_tensorflow_counts(jax_reports):
+    # mnist_dae's architecture does not depend on the data (translation's smoke counts do:
+    # the generated corpus has a smaller vocabulary).
     m = _record(jax_reports, "mnist_dae")["metrics"]
-    assert (m["dae_params_total"], m["probe_params"]) == (1_438_676, 15_146)
-    t = _record(jax_reports, "translation")["metrics"]
-    assert (t["simplernn_params"], t["lstm_params"], t["gru_params"]) == (34_905, 72_345, 60_249)
+    assert (m["dae_params_total"], m["dae_params_trainable"], m["probe_params"]) == \
+        (1_438_676, 1_434_580, 15_146)
 
 
 def test_same_seed_same_metrics_on_jax(jax_reports, tmp_path):
