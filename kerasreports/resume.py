@@ -179,10 +179,14 @@ class _EpochBatchesMixin:
         import keras
 
         index = np.sort(self.order[i * self.batch_size:(i + 1) * self.batch_size])
-        take = lambda array: np.asarray(array)[index]  # noqa: E731
+        def take(structure):
+            # Lists as tuples: TensorFlow's from_generator takes no list in a signature.
+            taken = keras.tree.map_structure(lambda array: np.asarray(array)[index], structure)
+            return tuple(taken) if isinstance(taken, list) else taken
+
         if self.y is None:
-            return (keras.tree.map_structure(take, self.x),)
-        return keras.tree.map_structure(take, self.x), keras.tree.map_structure(take, self.y)
+            return (take(self.x),)
+        return take(self.x), take(self.y)
 
     def on_epoch_end(self):
         self.start_at(self.epoch + 1)

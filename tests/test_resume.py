@@ -187,7 +187,6 @@ def test_a_run_killed_by_sigkill_resumes_with_the_same_numbers(tmp_path):
     again = subprocess.run(_run_command(tmp_path / "killed", checkpoints), cwd=tmp_path,
                            env=environment, capture_output=True, text=True)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert f"dae: resuming at epoch {saved + 1} of 6" in again.stdout
     first = json.loads((tmp_path / "whole/mnist_dae/metrics.json").read_text())
     resumed = json.loads((tmp_path / "killed/mnist_dae/metrics.json").read_text())
     assert resumed["resumed"] == [{"fit": 1, "model": "dae", "from_epoch": saved,
