@@ -32,6 +32,9 @@ class SourceFigure:
     label: str
     value: float | None  # None: the source shows it only in a figure, or not at all
     headline: bool = False  # shown in the reports index next to ours
+    # Which way is better, for `kerasreports compare --fail-on-regression`: "higher",
+    # "lower", or "" for a headline that is not a score (a chosen learning rate).
+    better: str = "higher"
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ DIRTY_DOCUMENTS = Report(
         SourceFigure("source_val_rmse", "source model validation RMSE, original size "
                      "(not published)", None),
         SourceFigure("page_val_rmse", "ours at native size: validation RMSE (beyond the "
-                     "source; target 0.03)", None, True),
+                     "source; target 0.03)", None, True, "lower"),
         SourceFigure("page_val_ssim", "ours at native size: validation SSIM (beyond the "
                      "source; target 0.9)", None, True),
     ),
@@ -236,7 +239,7 @@ SCRATCH_FRAMEWORK = Report(
     source_figures=(
         # Its searches are reported in words and in figures without numbers.
         SourceFigure("search_best_lr", "best SGD learning rate (source: 4 and 8 best, "
-                     "chose 4)", 4.0, True),
+                     "chose 4)", 4.0, True, ""),
         SourceFigure("base_val_psnr", "source's model: validation PSNR, dB (the course's "
                      "bar was 23-24 dB on its own, unpublished data: not comparable)", None,
                      True),
@@ -391,7 +394,7 @@ RNN_LANGUAGE = Report(
         SourceFigure("names_source_cell_59_params", "names: the source's cell, parameters (59 "
                      "characters + 128 hidden)", 46_248),
         SourceFigure("names_source_heldout_nll", "names: the source's cell, held-out NLL "
-                     "per character (source: loss curve only)", None, True),
+                     "per character (source: loss curve only)", None, True, "lower"),
         SourceFigure("words_vocab", "Shakespeare: vocabulary (the source's WordModel1: "
                      "21,949, another tokeniser and corpus)", 21_949),
         # PyTorch's count of each listing at its own vocabulary (WordModel1's has no
@@ -402,7 +405,7 @@ RNN_LANGUAGE = Report(
                      "(Embedding(29473, 1024), LSTM(1024, 1024, 2), Linear(1024, 29473))",
                      77_183_777),
         SourceFigure("words_word_model1_lstm_perplexity", "WordModel1: held-out perplexity "
-                     "(source: loss curve only)", None, True),
+                     "(source: loss curve only)", None, True, "lower"),
         SourceFigure("imdb_train_reviews", "IMDB training reviews", 40_000),
         SourceFigure("imdb_val_reviews", "IMDB validation reviews", 10_000),
         SourceFigure("imdb_lstm_pytorch_params", "SentimentRNN parameters, PyTorch's "

@@ -1,7 +1,10 @@
-"""The `kerasreports` command: list | run | tune | data status.
+"""The `kerasreports` command: list | run | tune | compare | data status.
 
     kerasreports list
     kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
+                     [--seeds 0,1,2] [--jobs N] [--jobs-per-gpu K] [--force] [--dask ADDRESS]
+                     [--checkpoints DIR | --no-checkpoints] [--restart]
+    kerasreports compare A B [--fail-on-regression TOL] [--output DIR] [--all]
     kerasreports tune NAME [--builder B] [--tuner random|bayesian|hyperband] [--max-trials N]
                       [--epochs E] [--profile P] [--directory DIR] [--project P] [--overwrite]
                       [--seed S] [--output DIR] [--data-dir DIR] [--trials-per-process K]
@@ -61,6 +64,41 @@ def _parser() -> argparse.ArgumentParser:
                           "report and parameters, and train from the start")
     run.add_argument("--no-checkpoints", action="store_true",
                      help="neither write nor read checkpoints")
+    run.add_argument("--seeds", default=None, metavar="LIST",
+                     help="run each report once per seed (e.g. 0,1,2 or 0-4): the seeds' "
+                          "reports go to NAME/seed-K/, and NAME/ gets every metric as mean "
+                          "± sd over them (default: the notebook's seed parameter)")
+    run.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                     help="run up to N notebooks (reports x seeds) at once, each in its "
+                          "own process; with GPUs, each job gets one (default: 1)")
+    run.add_argument("--jobs-per-gpu", type=_positive, default=1, metavar="K",
+                     help="let K jobs share each GPU (default: 1)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun reports whose notebook, parameters, data, package source "
+                          "and backend have not changed since their report was made "
+                          "(skipped otherwise)")
+    run.add_argument("--dask", default=None, metavar="ADDRESS",
+                     help="run the jobs on the Dask scheduler at ADDRESS (e.g. "
+                          "tcp://host:8786) instead of this machine; the workers need the "
+                          "same files at the same paths (pip install -e '.[dask]')")
+
+    compare = sub.add_parser(
+        "compare", help="every metric of two report folders or two revisions, side by side",
+        description="Compare the metrics of A and B: each a reports folder (reports/), one "
+                    "report's folder (reports/mnist_dae/), or a git revision whose "
+                    "committed reports/ is read (HEAD~3, v1.0). Writes compare.md and "
+                    "compare.json into --output.")
+    compare.add_argument("a", metavar="A")
+    compare.add_argument("b", metavar="B")
+    compare.add_argument("--fail-on-regression", default=None, metavar="TOL",
+                         help="exit status 1 when a headline metric is worse in B than in "
+                              "A by more than TOL (a number in the metric's units, or a "
+                              "percentage of A's value: 2%%)")
+    compare.add_argument("--output", default=Path("compare"), type=Path, metavar="DIR",
+                         help="where compare.md and compare.json are written (default: "
+                              "./compare)")
+    compare.add_argument("--all", action="store_true",
+                         help="list unchanged metrics too (default: only those that differ)")
 
     tune = sub.add_parser(
         "tune", help="KerasTuner search over a report's builder",
@@ -146,14 +184,20 @@ def cmd_run(args) -> int:
     overrides = dict(args.parameter)
     output = (args.output or outputs.default_output(args.profile)).resolve()
     checkpoints = None if args.no_checkpoints else (args.checkpoints or "default")
+    from kerasreports import seeds
+
     outcomes = run.run(args.names, profile=args.profile, overrides=overrides,
-                       output_root=output, checkpoints=checkpoints, restart=args.restart)
+                       output_root=output, checkpoints=checkpoints, restart=args.restart,
+                       seeds=seeds.parse(args.seeds) if args.seeds is not None else None,
+                       jobs=args.jobs, jobs_per_gpu=args.jobs_per_gpu, force=args.force,
+                       dask=args.dask)
     print()
+    width = max([16] + [len(o.name) for o in outcomes])
     for o in outcomes:
-        state = "ok" if o.ok else "FAILED"
-        print(f"{o.name:<16} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
+        state = "cached" if o.cached else "ok" if o.ok else "FAILED"
+        print(f"{o.name:<{width}} {state:<7} {o.seconds:7.0f} s  {o.report_dir}")
         if not o.ok:
-            print(f"{'':<16} {o.error}")
+            print(f"{'':<{width}} {o.error}")
     print(f"\nReports: {output} (index: {output / 'index.html'}, {output / 'README.md'})")
     return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
 
@@ -230,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "tune":
             return cmd_tune(args)
+        if args.command == "compare":
+            from kerasreports import compare
+
+            return compare.main(args)
         return cmd_data_status(args)
     except KeyboardInterrupt as stop:
         # SIGINT/SIGTERM during a run raise `run.Interrupted`, after cleaning up; only a

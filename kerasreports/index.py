@@ -23,12 +23,11 @@ def collect(output_root: Path) -> list[dict]:
         path = output_root / report.name / "metrics.json"
         record, problem = (_read(path, f"{report.name}/metrics.json") if path.exists()
                            else (None, ""))
-        metrics, environment = (_part(record, "metrics"), _part(record, "environment"))
+        environment = _part(record, "environment")
         headline = []
         for fig in report.source_figures:
             if fig.headline:
-                ours = metrics.get(fig.metric)
-                headline.append(f"{fig.label}: {format_number(ours)} "
+                headline.append(f"{fig.label}: {_ours(record, fig.metric)} "
                                 f"(source {format_number(fig.value)})")
         rows.append({
             "report": report.name,
@@ -36,6 +35,7 @@ def collect(output_root: Path) -> list[dict]:
             "profile": ("unreadable" if problem else str(record.get("profile", "?"))
                         if record else "not run"),
             "date": str(record.get("date", ""))[:10] if record else "",
+            "seeds": _seeds(record),
             "revision": str(environment.get("git_revision", "")),
             "machine": str(environment.get("device", "")),
             "backend": str(environment.get("backend", "")),
@@ -44,9 +44,29 @@ def collect(output_root: Path) -> list[dict]:
                               or record.get("wall_time_s")) if record else None,
             "resumed": _resumed(record),
             "headline (ours vs source)": problem or "; ".join(headline),
-            "failed run kept": (output_root / report.name / "failed.ipynb").exists(),
+            "failed run kept": any((output_root / report.name).glob("failed.ipynb"))
+            or any((output_root / report.name).glob("seed-*/failed.ipynb")),
         })
     return rows
+
+
+def _ours(record: dict | None, metric: str) -> str:
+    """Our value of `metric`: mean ± sd (n) for a run over several seeds."""
+    metrics = _part(record, "metrics")
+    if "metrics_sd" in (record or {}):
+        from kerasreports.seeds import plus_minus
+
+        return plus_minus(metrics.get(metric), _part(record, "metrics_sd").get(metric),
+                          _part(record, "metrics_n").get(metric))
+    return format_number(metrics.get(metric))
+
+
+def _seeds(record: dict | None) -> str:
+    if not record:
+        return ""
+    if isinstance(record.get("seeds"), list):
+        return ", ".join(map(str, record["seeds"]))
+    return str(record.get("seed", ""))
 
 
 def _resumed(record: dict | None) -> str:
@@ -113,4 +133,8 @@ def _link(row: dict, key: str) -> str:
     name = html.escape(row[key])
     if row["profile"] in NO_LINK:
         return name
+    if "," in row["seeds"]:  # an aggregate over seeds: its summary, then each seed's page
+        seeds = "".join(f" <a href='{name}/seed-{s}/{name}.html'>{s}</a>"
+                        for s in row["seeds"].split(", "))
+        return f"<a href='{name}/summary.md'>{name}</a> (seeds:{seeds})"
     return f"<a href='{name}/{name}.html'>{name}</a> (<a href='{name}/summary.md'>summary</a>)"

@@ -185,6 +185,7 @@ class Recorder:
         self.tables: list[tuple[str, str]] = []
         self.figures: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        self.claims: list[dict] = []
         self.run = resume.Run(seed=seed)
 
     def figure(self, fig, name: str, caption: str = "", *, grey: bool = False):
@@ -233,6 +234,16 @@ class Recorder:
         """A sentence for summary.md (a finding, or a choice the source left open)."""
         self.notes.append(text)
 
+    def claim(self, claim: str, holds: bool, sentence: str, *,
+              source_holds: bool | None = None) -> None:
+        """A yes-or-no finding computed from the numbers ("LSTM > GRU > SimpleRNN"):
+        `sentence` goes into summary.md as a note, and `claim` with whether it `holds`
+        (and whether it held in the source) into metrics.json, where a run over several
+        seeds counts the seeds it holds in (`kerasreports.seeds`)."""
+        self.claims.append({"claim": claim, "holds": bool(holds),
+                            "source_holds": source_holds})
+        self.note(sentence)
+
     def compare_only(self, prefix: str) -> None:
         """Put in the source-vs-regenerated table only the source figures whose metric
         starts with `prefix`: for a report whose source published tables for several
@@ -271,6 +282,7 @@ class Recorder:
             "resumed": self.run.resumed,
             "environment": self.environment,
             "metrics": self.metrics,
+            "claims": self.claims,
             "source_vs_regenerated": comparison,
         }
         _write_text(self.dir / "metrics.json", json.dumps(record, indent=2) + "\n")

@@ -52,6 +52,10 @@ import numpy as np
 
 ENV_FOLDER = "KERASREPORTS_CHECKPOINTS"
 ENV_RESTART = "KERASREPORTS_RESTART"  # "1": discard this run's checkpoints first
+# The pid of the `kerasreports run` process that started this kernel. A runner killed
+# with SIGKILL cannot stop its kernel, which would train on and write checkpoints beside
+# the run that resumes them; a kernel whose runner is gone stops at its next checkpoint.
+ENV_RUNNER = "KERASREPORTS_RUNNER_PID"
 
 
 def default_folder() -> Path:
@@ -233,9 +237,29 @@ def loop(label: str) -> LoopCheckpoint:
     return LoopCheckpoint(label, folder / f"fit-{_RUN.fits:03d}.npz" if folder else None)
 
 
+def _runner_gone() -> bool:
+    try:
+        pid = int(os.environ.get(ENV_RUNNER) or 0)
+    except ValueError:
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's: not ours to judge
+        return False
+    return False
+
+
 def _write_npz(path: Path, meta: dict, arrays: dict) -> None:
     """One .npz through a temporary file and a rename (a kill leaves the previous one),
     and the run's wall time so far beside it."""
+    if _runner_gone():
+        print("checkpoints: the kerasreports run that started this kernel is gone; "
+              "stopping without writing", flush=True)
+        os._exit(1)
     buffer = io.BytesIO()
     np.savez(buffer, meta=np.array(json.dumps(meta, default=float)), **arrays)
     tmp = path.with_name(path.name + ".tmp")

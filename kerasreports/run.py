@@ -59,6 +59,7 @@ class Outcome:
     seconds: float
     report_dir: Path
     error: str = ""
+    cached: bool = False  # skipped: its report was made from the same inputs (cache.py)
 
 
 # ---------------------------------------------------------------- execution
@@ -120,7 +121,8 @@ def _checkpointing(folder: str | Path | None, restart: bool):
     from kerasreports import resume
 
     values = {resume.ENV_FOLDER: "" if folder is None else str(Path(folder).expanduser()),
-              resume.ENV_RESTART: "1" if restart else ""}
+              resume.ENV_RESTART: "1" if restart else "",
+              resume.ENV_RUNNER: str(os.getpid())}
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -135,17 +137,20 @@ def _checkpointing(folder: str | Path | None, restart: bool):
 
 def run_report(report: catalog.Report, parameters: dict, output_root: Path,
                signals: _Signals | None = None, *, checkpoints: str | Path | None = None,
-               restart: bool = False) -> Outcome:
-    """Execute one report notebook; move its results into place only if it finished.
-    `output_root` must be claimed and locked (`run` does)."""
+               restart: bool = False, final_dir: Path | None = None,
+               key_parts: dict | None = None, label: str | None = None) -> Outcome:
+    """Execute one report notebook; move its results into place (`final_dir`, default
+    `output_root/NAME`) only if it finished, with its cache key (`cache.key_parts`) when
+    given. `output_root` must be claimed and locked (`run` does)."""
     import papermill
 
     signals = signals or _Signals()
-    final_dir = output_root / report.name
+    final_dir = final_dir or output_root / report.name
+    label = label or report.name
     work_dir = outputs.work_dir(output_root, report.name)
     executed = work_dir / f"{report.name}.ipynb"
     started = time.time()
-    log.info("=== %s (%s profile): %s", report.name, parameters["profile"], report.title)
+    log.info("=== %s (%s profile): %s", label, parameters["profile"], report.title)
     try:
         # The kernel runs where the user ran the command, so `./data` means their ./data.
         with _checkpointing(checkpoints, restart):
@@ -161,24 +166,28 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path,
             raise RuntimeError(f"the notebook finished without writing {', '.join(missing)} "
                                f"(does its last cell call rec.finish()?)")
         export_html(executed, work_dir / f"{report.name}.html")
+        if key_parts is not None:
+            from kerasreports import cache
+
+            cache.write(work_dir, key_parts)
         with signals.deferred():  # a signal now waits for the new report to be in place
             _move_into_place(work_dir, final_dir)
     except Interrupted as stop:  # Ctrl-C or SIGTERM: stop the kernel, keep the evidence
         _stop_kernels()
         kept = _keep_partial(executed, final_dir)
         shutil.rmtree(work_dir, ignore_errors=True)
-        stop.report, stop.partial = report.name, kept
+        stop.report, stop.partial = label, kept
         raise
     except Exception as error:  # the notebook failed: keep the old report, keep the evidence
         message = _failure_message(error)
         kept = _keep_partial(executed, final_dir)
         shutil.rmtree(work_dir, ignore_errors=True)
-        log.error("!!! %s failed: %s", report.name, message)
+        log.error("!!! %s failed: %s", label, message)
         log.error("    partial notebook: %s", kept or "none (the kernel did not start)")
-        return Outcome(report.name, False, time.time() - started, final_dir, message)
+        return Outcome(label, False, time.time() - started, final_dir, message)
     seconds = time.time() - started
-    log.info("=== %s done in %.0f s: %s", report.name, seconds, final_dir)
-    return Outcome(report.name, True, seconds, final_dir)
+    log.info("=== %s done in %.0f s: %s", label, seconds, final_dir)
+    return Outcome(label, True, seconds, final_dir)
 
 
 def _keep_partial(executed: Path, final_dir: Path) -> Path | None:
@@ -306,18 +315,27 @@ def _stop_kernels(wait: bool = True) -> None:
 
 def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = None,
         output_root: str | Path | None = None, checkpoints: str | Path | None = None,
-        restart: bool = False) -> list[Outcome]:
+        restart: bool = False, seeds: list[int] | None = None, jobs: int = 1,
+        jobs_per_gpu: int = 1, force: bool = False, dask: str | None = None
+        ) -> list[Outcome]:
     """Run the named reports (all when `names` is empty) and refresh the index.
 
     `checkpoints`: the folder each fit checkpoints into (`kerasreports.resume`), "default"
     for $KERASREPORTS_CHECKPOINTS or ~/.cache/kerasreports/checkpoints, None for none; a
     rerun of an interrupted run continues it unless `restart`.
 
+    `seeds`: run each report once per seed (`kerasreports.seeds` aggregates them; one seed
+    is an ordinary report with that seed). `jobs` > 1 runs the notebooks in that many
+    worker processes, `dask` on a Dask scheduler (`kerasreports.jobs`). A report whose
+    folder was made from the same inputs is skipped (`kerasreports.cache`) unless `force`.
+
     Every report's parameters are checked before the first one starts, so a typo in the
     last name does not waste the first report's training time; then the output folder is
     claimed (`outputs.claim`: refused unless new, empty or kerasreports') and locked.
     Raises `Interrupted` on SIGINT or SIGTERM, after cleaning up.
     """
+    from kerasreports import jobs as job_runner
+
     reports = [catalog.get(n) for n in names] if names else list(catalog.REPORTS.values())
     for report in reports:
         if not report.notebook.exists():
@@ -325,7 +343,16 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
                 f"notebook {report.notebook} is missing; kerasreports runs from a checkout "
                 f"of the repository (pip install -e .)"
             )
-    planned = [(r, resolve_parameters(r, profile, dict(overrides or {}))) for r in reports]
+    if seeds is not None and "seed" in (overrides or {}):
+        from kerasreports.errors import InvalidValueError
+
+        raise InvalidValueError("give the seed either with --seeds or with -p seed, not both")
+    # With --seeds, resolving the first seed checks that the notebook has a seed parameter.
+    first_seed = {"seed": seeds[0]} if seeds else {}
+    planned = [(r, resolve_parameters(r, profile, {**(overrides or {}), **first_seed}))
+               for r in reports]
+    if jobs > 1 and dask is None:  # refuse a GPU count that cannot work before any output
+        job_runner.slot_environments(jobs, jobs_per_gpu, job_runner.visible_gpus())
     # Absolute: the notebook's kernel resolves output_dir from its own working directory.
     output_root = outputs.claim(Path(output_root or outputs.default_output(profile)))
     _configure_logging()
@@ -346,14 +373,148 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
         for stale in outputs.remove_stale_work(output_root) + _remove_legacy_work(output_root):
             log.info("removed %s, left by an interrupted run", stale)
         try:
-            for report, parameters in planned:
-                outcomes.append(run_report(report, parameters, output_root, signals,
-                                           checkpoints=checkpoints, restart=restart))
-                signals.raise_pending()  # one that came while the report moved into place
+            plan = _Plan(output_root, checkpoints, restart, force)
+            try:
+                for report, parameters in planned:
+                    plan.add(report, parameters, seeds)
+                outcomes += plan.cached
+                if dask is not None:
+                    done = job_runner.run_on_dask(plan.specs, dask)
+                elif jobs > 1:
+                    done = job_runner.run_in_processes(plan.specs, jobs, jobs_per_gpu)
+                else:
+                    done = []
+                    for job in plan.specs:
+                        done.append(job_runner.run_job(job, signals))
+                        signals.raise_pending()  # one that came while a report moved
+                outcomes += [_outcome(o) for o in done]
+                outcomes += plan.finish_seeds(outcomes, signals)
+            except BaseException:
+                plan.discard()  # interrupted: keep the partial notebooks, drop the staging
+                raise
         finally:  # after an interruption too: the index shows the failed.ipynb kept
             for problem in index.write(output_root):
                 log.warning("index: %s", problem)
     return outcomes
+
+
+def _outcome(found: dict | Outcome) -> Outcome:
+    if isinstance(found, Outcome):
+        return found
+    return Outcome(**{**found, "report_dir": Path(found["report_dir"])})
+
+
+class _Plan:
+    """The jobs of a run: which reports (and seeds) run, which are cached, and the hidden
+    folders that collect a multi-seed report's seeds until its aggregate is written."""
+
+    def __init__(self, output_root: Path, checkpoints, restart: bool, force: bool):
+        self.output_root, self.checkpoints, self.restart = output_root, checkpoints, restart
+        self.force = force
+        self.specs: list[dict] = []
+        self.cached: list[Outcome] = []
+        self.staged: list[tuple[catalog.Report, Path, list[int]]] = []
+
+    def _current(self, report, folder: Path, parts: dict, label: str) -> bool:
+        from kerasreports import cache
+
+        if not self.force and cache.is_current(folder, parts):
+            log.info("=== %s: unchanged since its report was made (same notebook, "
+                     "parameters, data, package and backend): skipped; --force reruns it",
+                     label)
+            return True
+        if folder.is_dir() and not self.force:
+            log.info("=== %s: rerun, changed: %s", label, ", ".join(cache.changed(folder, parts)))
+        return False
+
+    def _job(self, report, parameters: dict, final: Path, label: str, parts) -> None:
+        from kerasreports import jobs
+
+        self.specs.append(jobs.spec(report.name, parameters, self.output_root, final,
+                                    label=label, checkpoints=self.checkpoints,
+                                    restart=self.restart, key_parts=parts))
+
+    def add(self, report: catalog.Report, parameters: dict, seeds: list[int] | None) -> None:
+        from kerasreports import cache
+        from kerasreports import seeds as seed_runs
+
+        final = self.output_root / report.name
+        if not seeds or len(seeds) == 1:
+            parameters = dict(parameters, **({"seed": seeds[0]} if seeds else {}))
+            parts = cache.key_parts(report, parameters)
+            if self._current(report, final, parts, report.name):
+                self.cached.append(Outcome(report.name, True, 0.0, final, cached=True))
+            else:
+                self._job(report, parameters, final, report.name, parts)
+            return
+        per_seed = {}
+        for seed in seeds:
+            values = dict(parameters, seed=seed)
+            per_seed[seed] = (values, cache.key_parts(report, values))
+        label = {seed: f"{report.name} seed {seed}" for seed in seeds}
+        if all(self._current(report, final / seed_runs.seed_folder(s), per_seed[s][1],
+                             label[s]) for s in seeds) and (final / "metrics.json").is_file():
+            self.cached += [Outcome(label[s], True, 0.0, final / seed_runs.seed_folder(s),
+                                    cached=True) for s in seeds]
+            return
+        stage = outputs.work_dir(self.output_root, report.name)  # removed if the run dies
+        self.staged.append((report, stage, seeds))
+        for seed in seeds:
+            values, parts = per_seed[seed]
+            target = stage / seed_runs.seed_folder(seed)
+            earlier = final / seed_runs.seed_folder(seed)
+            if not self.force and cache.is_current(earlier, parts):
+                shutil.copytree(earlier, target)
+                self.cached.append(Outcome(label[seed], True, 0.0, earlier, cached=True))
+            else:
+                self._job(report, values, target, label[seed], parts)
+
+    def _keep_first_partial(self, report, stage: Path, seeds: list[int]) -> None:
+        from kerasreports import seeds as seed_runs
+
+        for seed in seeds:
+            partial = stage / seed_runs.seed_folder(seed) / "failed.ipynb"
+            if partial.is_file():
+                _keep_partial(partial, self.output_root / report.name)
+                return
+
+    def discard(self) -> None:
+        """Remove the staging folders that are still here, keeping a partial notebook."""
+        for report, stage, seeds in self.staged:
+            if stage.is_dir():
+                self._keep_first_partial(report, stage, seeds)
+                shutil.rmtree(stage, ignore_errors=True)
+
+    def finish_seeds(self, outcomes: list[Outcome], signals: _Signals) -> list[Outcome]:
+        """Aggregate each multi-seed report and swap it into place; a report none of
+        whose seeds finished keeps its previous folder, with the first seed's failed
+        notebook as failed.ipynb. Returns the outcomes of the aggregates."""
+        from kerasreports import seeds as seed_runs
+
+        finished = []
+        for report, stage, seeds in self.staged:
+            final = self.output_root / report.name
+            failed = {s: o.error for s in seeds for o in outcomes
+                      if o.name == f"{report.name} seed {s}" and not o.ok}
+            record = seed_runs.write(stage, seeds, failed)
+            if record is None:
+                self._keep_first_partial(report, stage, seeds)
+                shutil.rmtree(stage, ignore_errors=True)
+                finished.append(Outcome(report.name, False, 0.0, final,
+                                        f"no seed finished ({len(failed)} failed)"))
+                continue
+            with signals.deferred():
+                _move_into_place(stage, final)
+            signals.raise_pending()
+            for outcome in outcomes:  # the seeds' folders are in place now
+                if outcome.report_dir.parent == stage:
+                    outcome.report_dir = final / outcome.report_dir.name
+            log.info("=== %s: %d of %d seeds aggregated: %s", report.name,
+                     len(record["seeds"]), len(seeds), final / "summary.md")
+            finished.append(Outcome(f"{report.name} (aggregate)", not failed,
+                                    0.0, final, f"{len(failed)} seeds failed" if failed
+                                    else ""))
+        return finished
 
 
 def _remove_legacy_work(output_root: Path) -> list[Path]:

@@ -398,11 +398,13 @@ for a, b, claim in (("lenet_bn", "lenet", "BatchNorm helps LeNet"),
     if a in results and b in results:
         theirs = source_rows[a][2 if has_test else 1] > source_rows[b][2 if has_test else 1]
         ours = score(a) > score(b)
-        rec.note(f"{claim}? {models.SOURCE_NAMES[a]} {score(a):.4f} vs "
-                 f"{models.SOURCE_NAMES[b]} {score(b):.4f} {split} accuracy: "
-                 f"{'yes' if ours else 'no'} here, {'yes' if theirs else 'no'} in the source "
-                 f"({source_rows[a][2 if has_test else 1]:.4f} vs "
-                 f"{source_rows[b][2 if has_test else 1]:.4f}).")
+        rec.claim(f"{claim} ({models.SOURCE_NAMES[a]} > {models.SOURCE_NAMES[b]}, {split} "
+                  f"accuracy)", ours,
+                  f"{claim}? {models.SOURCE_NAMES[a]} {score(a):.4f} vs "
+                  f"{models.SOURCE_NAMES[b]} {score(b):.4f} {split} accuracy: "
+                  f"{'yes' if ours else 'no'} here, {'yes' if theirs else 'no'} in the "
+                  f"source ({source_rows[a][2 if has_test else 1]:.4f} vs "
+                  f"{source_rows[b][2 if has_test else 1]:.4f}).", source_holds=theirs)
 chance = [label for label in lenets + resnets if score(label) < 1.5 / classes]
 if chance:
     steps = {label: math.ceil(results[label]["images"] / batch_size) * results[label]["epochs"]

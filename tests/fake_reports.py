@@ -17,10 +17,11 @@ class FakeReportEntry(catalog.Report):
         return self.path
 
 
-def write_notebook(path: Path, body: str) -> Path:
-    """A notebook with the runner's parameters cell, then one cell holding `body`."""
+def write_notebook(path: Path, body: str, parameters: str = "") -> Path:
+    """A notebook with the runner's parameters cell (after `parameters`, more of its
+    lines), then one cell holding `body`."""
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('output_dir = ""\nprofile = "quick"')
+    params = nbformat.v4.new_code_cell(parameters + 'output_dir = ""\nprofile = "quick"')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
