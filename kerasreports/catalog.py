@@ -19,9 +19,16 @@ from kerasreports.errors import InvalidValueError, UnknownNameError
 
 PROFILES = ("smoke", "quick", "full")
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-# The committed reports (and their search summaries) in the checkout.
-REPORTS_DIR = NOTEBOOK_DIR.parent / "reports"
+# A checkout's notebooks/ (what its README links and Colab opens), else the copies a wheel
+# carries in the package (report-notebooks/, a link to ../notebooks in the checkout).
+CHECKOUT = Path(__file__).resolve().parent.parent
+PACKAGED_NOTEBOOKS = Path(__file__).resolve().parent / "report-notebooks"
+NOTEBOOK_DIR = (CHECKOUT / "notebooks" if (CHECKOUT / "notebooks" / "mnist_dae.ipynb").is_file()
+                else PACKAGED_NOTEBOOKS)
+# The committed reports (and their search summaries) in the checkout; installed from a
+# wheel, the reports folder of the working directory.
+REPORTS_DIR = (CHECKOUT / "reports" if NOTEBOOK_DIR != PACKAGED_NOTEBOOKS
+               else Path.cwd() / "reports")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class Report:
     datasets: tuple[str, ...]
     profiles: dict[str, dict] = field(default_factory=dict)
     source_figures: tuple[SourceFigure, ...] = ()
+    # The figure (figures/NAME.png) the reports index shows as the report's thumbnail.
+    key_figure: str = ""
 
     @property
     def notebook(self) -> Path:
@@ -68,6 +77,7 @@ MNIST_DAE_SAMPLE_LOSSES = {
 
 MNIST_DAE = Report(
     name="mnist_dae",
+    key_figure="denoising_p0.3",
     title="Dense denoising autoencoder and encoder probe",
     source="004_42cbbbf1ce44c5e9.txt",
     datasets=("fashion_mnist", "mnist"),
@@ -98,6 +108,7 @@ MNIST_DAE = Report(
 
 TRANSLATION = Report(
     name="translation",
+    key_figure="val_accuracy",
     title="English to French with stacked SimpleRNN / LSTM / GRU, and a bidirectional model",
     source="000_9fa9807588cf6f9e.txt",
     datasets=("small_vocab",),
@@ -126,6 +137,7 @@ TRANSLATION = Report(
 
 DIRTY_DOCUMENTS = Report(
     name="dirty_documents",
+    key_figure="validation_page",
     title="Convolutional denoising autoencoder for dirty documents, and one at full resolution",
     source="000_9fa9807588cf6f9e.txt",
     datasets=("dirty_documents",),
@@ -164,6 +176,7 @@ ARITHMETIC_STACKING = {("addsub", 1): (1_330_445, 0.9963, 0.9925),
 
 ARITHMETIC = Report(
     name="arithmetic",
+    key_figure="t2i_addsub_answers",
     title="RNNs that add, subtract and multiply, from text and from MNIST digit images",
     source="001_2dfdf2f5b268abfe.txt",
     datasets=("mnist",),
@@ -222,6 +235,7 @@ ARITHMETIC = Report(
 
 SCRATCH_FRAMEWORK = Report(
     name="scratch_framework",
+    key_figure="denoised_examples",
     title="A deep-learning framework without autograd, and Noise2Noise denoising with it",
     source="003_a8e62278c1bf901a.txt",
     datasets=("cifar10",),
@@ -322,6 +336,7 @@ def _image_classification_figures():
 
 IMAGE_CLASSIFICATION = Report(
     name="image_classification",
+    key_figure="lenet_curves",
     title="The LeNet family and ResNet34 on CIFAR-10 (and TinyImageNet), with the "
           "initialisation and batch-size studies",
     source="002_57527f665d668912.txt",
@@ -365,6 +380,7 @@ RNN_LANGUAGE_COMPLETIONS = {
 
 RNN_LANGUAGE = Report(
     name="rnn_language",
+    key_figure="attention_gru_bahdanau",
     title="Names, Shakespeare, IMDB sentiment and French to English with SimpleRNN / LSTM "
           "/ GRU",
     source="002_57527f665d668912.txt",

@@ -1,10 +1,12 @@
-"""The `kerasreports` command: list | run | tune | compare | data status.
+"""The `kerasreports` command: list | run | tune | compare | notebooks | index | data status.
 
     kerasreports list
     kerasreports run [NAME ...] [--profile smoke|quick|full] [-p NAME VALUE ...] [--output DIR]
                      [--seeds 0,1,2] [--jobs N] [--jobs-per-gpu K] [--force] [--dask ADDRESS]
                      [--checkpoints DIR | --no-checkpoints] [--restart]
     kerasreports compare A B [--fail-on-regression TOL] [--output DIR] [--all]
+    kerasreports notebooks DIR
+    kerasreports index [DIR]
     kerasreports tune NAME [--builder B] [--tuner random|bayesian|hyperband] [--max-trials N]
                       [--epochs E] [--profile P] [--directory DIR] [--project P] [--overwrite]
                       [--seed S] [--output DIR] [--data-dir DIR] [--trials-per-process K]
@@ -77,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="rerun reports whose notebook, parameters, data, package source "
                           "and backend have not changed since their report was made "
                           "(skipped otherwise)")
+    run.add_argument("--tensorboard", default=None, type=Path, metavar="DIR",
+                     help="write TensorBoard logs of every fit into DIR, one run folder "
+                          "per fit (tensorboard --logdir DIR)")
     run.add_argument("--dask", default=None, metavar="ADDRESS",
                      help="run the jobs on the Dask scheduler at ADDRESS (e.g. "
                           "tcp://host:8786) instead of this machine; the workers need the "
@@ -136,9 +141,26 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--worker-timeout", type=_positive, default=300,
                       help="chief only: seconds a worker may stay silent before its trial "
                            "is recorded as failed (default 300)")
+    tune.add_argument("--tensorboard", default=None, type=Path, metavar="DIR",
+                      help="write TensorBoard logs of every trial into DIR (KerasTuner "
+                           "makes a run folder per trial and execution)")
     tune.add_argument("--data-dir", default=None, type=Path,
                       help="a data root to search first (default: $KERASREPORTS_DATA, "
                            "./data, the Keras cache; the smoke profile needs none)")
+
+    notebooks = sub.add_parser(
+        "notebooks", help="copy the report notebooks into a folder, to open in Jupyter",
+        description="Copy every report notebook (.ipynb, with its jupytext .py pair) into "
+                    "DIR, which is created if needed; a file already there is never "
+                    "overwritten.")
+    notebooks.add_argument("folder", metavar="DIR", type=Path)
+
+    site = sub.add_parser(
+        "index", help="rebuild a reports folder's index.html, README.md and report pages",
+        description="Rebuild index.html, README.md and each report's summary.html in DIR "
+                    "(default: ./reports) from the report folders there, e.g. after a git "
+                    "clone, whose committed reports carry no HTML.")
+    site.add_argument("folder", metavar="DIR", nargs="?", type=Path, default=Path("reports"))
 
     data = sub.add_parser("data", help="the data sets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -190,7 +212,7 @@ def cmd_run(args) -> int:
                        output_root=output, checkpoints=checkpoints, restart=args.restart,
                        seeds=seeds.parse(args.seeds) if args.seeds is not None else None,
                        jobs=args.jobs, jobs_per_gpu=args.jobs_per_gpu, force=args.force,
-                       dask=args.dask)
+                       dask=args.dask, tensorboard=args.tensorboard)
     print()
     width = max([16] + [len(o.name) for o in outcomes])
     for o in outcomes:
@@ -224,7 +246,8 @@ def cmd_tune(args) -> int:
                     max_trials=args.max_trials, epochs=args.epochs, profile=args.profile,
                     directory=args.directory, project=args.project, overwrite=args.overwrite,
                     seed=args.seed, output=args.output, worker_timeout=args.worker_timeout,
-                    summary=not args.no_summary, data_dir=args.data_dir)
+                    summary=not args.no_summary, data_dir=args.data_dir,
+                    tensorboard=args.tensorboard)
     except (UsageError, DatasetNotFoundError, DatasetCorruptError):
         raise  # what the user typed, or where the data is: main() explains these
     except tuning.TuningFailedError as error:
@@ -244,10 +267,34 @@ def _child_argv(args, first: bool) -> list[str]:
             "--directory", str(args.directory), "--seed", str(args.seed)]
     for flag, value in (("--builder", args.builder), ("--epochs", args.epochs),
                         ("--project", args.project), ("--output", args.output),
-                        ("--data-dir", args.data_dir)):
+                        ("--data-dir", args.data_dir), ("--tensorboard", args.tensorboard)):
         if value is not None:
             argv += [flag, str(value)]
     return argv + (["--overwrite"] if args.overwrite and first else [])
+
+
+def cmd_notebooks(args) -> int:
+    """Copy the notebooks (from the checkout, or those a wheel carries) into args.folder."""
+    import shutil
+
+    from kerasreports.errors import InvalidValueError
+
+    sources = sorted(p for p in catalog.NOTEBOOK_DIR.iterdir()
+                     if p.suffix in (".ipynb", ".py") and p.stem in catalog.REPORTS)
+    folder = args.folder.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InvalidValueError(f"{folder} is a file: give a folder for the notebooks")
+    there = [p.name for p in sources if (folder / p.name).exists()]
+    if there:
+        raise InvalidValueError(f"{folder} already holds {', '.join(there)}; nothing was "
+                                f"copied. Choose another folder, or move those away first.")
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        shutil.copyfile(source, folder / source.name)
+    print(f"{len(sources)} files copied into {folder}: open the .ipynb files in Jupyter "
+          f"(each runs its report's quick profile as it stands; set `profile` in its first "
+          f"cell for another).")
+    return 0
 
 
 def cmd_data_status(args) -> int:
@@ -274,6 +321,17 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "tune":
             return cmd_tune(args)
+        if args.command == "index":
+            from kerasreports import index, outputs
+
+            folder = outputs.claim(args.folder)
+            with outputs.lock(folder):
+                for problem in index.write(folder):
+                    print(f"kerasreports: index: {problem}", file=sys.stderr)
+            print(f"Reports: {folder / 'index.html'}")
+            return 0
+        if args.command == "notebooks":
+            return cmd_notebooks(args)
         if args.command == "compare":
             from kerasreports import compare
 

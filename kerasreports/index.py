@@ -1,9 +1,9 @@
 """`reports/README.md` and `reports/index.html`: every report, its headline numbers beside
-the source's, and the profile, date, revision and machine of the run that made them."""
+the source's, and the profile, date, revision and machine of the run that made them (the
+web pages: `kerasreports.site`)."""
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -21,13 +21,13 @@ def collect(output_root: Path) -> list[dict]:
     rows = []
     for report in catalog.REPORTS.values():
         path = output_root / report.name / "metrics.json"
-        record, problem = (_read(path, f"{report.name}/metrics.json") if path.exists()
+        record, problem = (read_record(path, f"{report.name}/metrics.json") if path.exists()
                            else (None, ""))
         environment = _part(record, "environment")
         headline = []
         for fig in report.source_figures:
             if fig.headline:
-                headline.append(f"{fig.label}: {_ours(record, fig.metric)} "
+                headline.append(f"{fig.label}: {ours(record, fig.metric)} "
                                 f"(source {format_number(fig.value)})")
         rows.append({
             "report": report.name,
@@ -50,7 +50,7 @@ def collect(output_root: Path) -> list[dict]:
     return rows
 
 
-def _ours(record: dict | None, metric: str) -> str:
+def ours(record: dict | None, metric: str) -> str:
     """Our value of `metric`: mean ± sd (n) for a run over several seeds."""
     metrics = _part(record, "metrics")
     if "metrics_sd" in (record or {}):
@@ -77,7 +77,7 @@ def _resumed(record: dict | None) -> str:
     return f"yes ({len(fits)} fit{'s' if len(fits) > 1 else ''} from checkpoints)"
 
 
-def _read(path: Path, shown: str) -> tuple[dict | None, str]:
+def read_record(path: Path, shown: str) -> tuple[dict | None, str]:
     """The record in `path`, or None and why it cannot be used (naming it `shown`)."""
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -109,32 +109,8 @@ def write(output_root: Path) -> list[str]:
         + (f"\nHyperparameter searches (`kerasreports tune`): {searched}.\n" if searches
            else "")
     ))
-    cells = "".join(
-        "<tr>" + "".join(
-            f"<td>{_link(row, k) if k == 'report' else html.escape(format_number(v))}</td>"
-            for k, v in row.items()) + "</tr>\n"
-        for row in rows
-    )
-    header = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0]) if rows else ""
-    outputs.write_file(output_root / "index.html", (
-        "<!doctype html><meta charset='utf-8'><title>kerasreports</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;"
-        "padding:4px 8px;text-align:left}table{border-collapse:collapse}</style>"
-        f"<h1>Regenerated reports</h1><table><tr>{header}</tr>\n{cells}</table>\n"
-        + ("<p>Hyperparameter searches: " + ", ".join(
-            f"<a href='{html.escape(n)}/tuning/summary.md'>{html.escape(n)}</a>"
-            for n in searches) + "</p>\n" if searches else "")
-    ))
+    from kerasreports import site
+
+    site.write(output_root, rows)
     return [f"{output_root}/{row['headline (ours vs source)']}" for row in rows
             if row["profile"] == "unreadable"]
-
-
-def _link(row: dict, key: str) -> str:
-    name = html.escape(row[key])
-    if row["profile"] in NO_LINK:
-        return name
-    if "," in row["seeds"]:  # an aggregate over seeds: its summary, then each seed's page
-        seeds = "".join(f" <a href='{name}/seed-{s}/{name}.html'>{s}</a>"
-                        for s in row["seeds"].split(", "))
-        return f"<a href='{name}/summary.md'>{name}</a> (seeds:{seeds})"
-    return f"<a href='{name}/{name}.html'>{name}</a> (<a href='{name}/summary.md'>summary</a>)"

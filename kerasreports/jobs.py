@@ -47,11 +47,13 @@ log = logging.getLogger("kerasreports")
 
 
 def spec(report: str, parameters: dict, output_root: Path, final_dir: Path, *,
-         label: str, checkpoints, restart: bool, key_parts: dict | None) -> dict:
+         label: str, checkpoints, restart: bool, key_parts: dict | None,
+         tensorboard=None) -> dict:
     return {"report": report, "parameters": parameters, "output_root": str(output_root),
             "final_dir": str(final_dir), "label": label,
             "checkpoints": None if checkpoints is None else str(checkpoints),
-            "restart": restart, "key_parts": key_parts}
+            "restart": restart, "key_parts": key_parts,
+            "tensorboard": None if tensorboard is None else str(tensorboard)}
 
 
 def run_job(job: dict, signals=None) -> dict:
@@ -63,7 +65,8 @@ def run_job(job: dict, signals=None) -> dict:
     outcome = run.run_report(
         catalog.get(job["report"]), job["parameters"], Path(job["output_root"]), signals,
         final_dir=Path(job["final_dir"]), checkpoints=job["checkpoints"],
-        restart=job["restart"], key_parts=job["key_parts"], label=job["label"])
+        restart=job["restart"], key_parts=job["key_parts"], label=job["label"],
+        tensorboard=job.get("tensorboard"))
     return {**asdict(outcome), "report_dir": str(outcome.report_dir)}
 
 

@@ -1,13 +1,13 @@
 """Report parameters: read from a notebook's parameters cell, coerced and checked.
 
 A report notebook's first code cell (tagged "parameters") declares every parameter a run
-may set, one per line, with its default and a comment that starts with its rule in
-brackets:
+may set, one per line, with its type (so that `papermill --help-notebook` shows it), its
+default and a comment that starts with its rule in brackets:
 
-    epochs = 10  # [1..1000] epochs of ...
-    train_limit = 0  # [0 or 10..60000] use only the first N training images; 0 uses all
-    patch_size = 96  # [16..256, multiple of 4] side of the square training patches
-    dataset = "mnist"  # [one of mnist, fashion_mnist] ...
+    epochs: int = 10  # [1..1000] epochs of ...
+    train_limit: int = 0  # [0 or 10..60000] use only the first N training images; 0 uses all
+    patch_size: int = 96  # [16..256, multiple of 4] side of the square training patches
+    dataset: str = "mnist"  # [one of mnist, fashion_mnist] ...
 
 (No "=" in a comment: papermill skips any parameter line holding two.) A line without a
 bracketed rule takes any value of the default's type.
@@ -28,6 +28,10 @@ The rule language:
 
 Every declared range is one the notebook can really run: `tests/test_parameter_bounds.py`
 executes each notebook with every parameter at its lower bound and at its upper bound.
+
+The same checks run twice: in `kerasreports run`, before anything starts, and in the
+notebook itself (`apply_in_notebook`, called by `record.start`), so that plain papermill
+and Jupyter users get the same messages and the same profiles.
 """
 
 from __future__ import annotations
@@ -209,6 +213,12 @@ def check_constraint(parameter: NotebookParameter, value) -> None:
     )
 
 
+def _unknown(report, name: str, declared: dict) -> ParameterError:
+    settable = [n for n in declared if n not in RUNNER_PARAMETERS]
+    return ParameterError(f"report {report.name!r} has no parameter {name!r}; its "
+                          f"parameters are: {', '.join(settable)}")
+
+
 def resolve(report, profile: str, overrides: dict) -> dict:
     """The parameters papermill injects into `report` (a `catalog.Report`): the profile's,
     then the user's `overrides`, all checked."""
@@ -219,16 +229,63 @@ def resolve(report, profile: str, overrides: dict) -> dict:
         if name in RUNNER_PARAMETERS and name in overrides:
             raise ParameterError(f"{name} is set by the runner (use --profile / --output)")
         if name not in declared:
-            settable = [n for n in declared if n not in RUNNER_PARAMETERS]
-            raise ParameterError(
-                f"report {report.name!r} has no parameter {name!r}; its parameters are: "
-                f"{', '.join(settable)}"
-            )
+            raise _unknown(report, name, declared)
         parameter = declared[name]
         resolved[name] = coerce(parameter, value)
         check_constraint(parameter, resolved[name])
     resolved["profile"] = profile
     return resolved
+
+
+def injected_names(namespace: dict) -> list[str]:
+    """The names papermill's injected-parameters cell set in this kernel (it runs right
+    after the parameters cell, its source beginning "# Parameters"), found in IPython's
+    input history `In`; [] outside papermill."""
+    for source in namespace.get("In", []) or []:
+        if isinstance(source, str) and source.lstrip().startswith("# Parameters"):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [t.id for node in tree.body if isinstance(node, ast.Assign)
+                    for t in node.targets if isinstance(t, ast.Name)]
+    return []
+
+
+def apply_in_notebook(report, namespace: dict) -> dict:
+    """Make a notebook run by plain papermill or Jupyter the same program as under
+    `kerasreports run`; called by `record.start` with the notebook's globals().
+
+    1. Every name papermill injected must be a parameter of the notebook (papermill only
+       warns about unknown ones).
+    2. The profile's values (`catalog`) are applied to every parameter the caller left
+       alone: not injected and still at the parameters cell's default. So
+       `papermill ... -p profile smoke` is the smoke run, and a `-p` value still wins.
+       (Under `kerasreports run` every profile value is injected: nothing changes.)
+    3. Every parameter is coerced to its default's type and checked against its rule,
+       with the messages `kerasreports run -p` gives.
+
+    Returns the values the profile changed (name -> value) and updates `namespace`.
+    """
+    declared = notebook_parameters(report.notebook)
+    injected = injected_names(namespace)
+    for name in injected:
+        if name not in declared:
+            raise _unknown(report, name, declared)
+    profile = namespace.get("profile", "quick")
+    if "profile" in declared:
+        check_constraint(declared["profile"], profile)
+    applied = {}
+    for name, value in report.profile_parameters(str(profile)).items():
+        if name in declared and name not in injected and \
+                namespace.get(name) == declared[name].default:
+            applied[name] = value
+    namespace.update(applied)
+    for name, parameter in declared.items():
+        if name in namespace:
+            namespace[name] = coerce(parameter, namespace[name])
+            check_constraint(parameter, namespace[name])
+    return applied
 
 
 def for_profile(report, profile: str, **overrides) -> dict:

@@ -9,8 +9,9 @@
 
 A notebook run by `kerasreports run` gets `output_dir` from papermill (a temporary folder
 the runner moves into `reports/<name>/` once the notebook has finished). Run by hand, with
-`output_dir` empty, it writes to `outputs/<name>/` beside the notebook, never over the
-committed report.
+`output_dir` empty, it writes to `outputs/<name>/` in the kernel's working directory
+(beside the notebook in Jupyter; where plain papermill was started, unless its `--cwd`
+says otherwise), never over the committed report.
 """
 
 from __future__ import annotations
@@ -119,11 +120,22 @@ def parameters_in(name: str, namespace: dict) -> dict:
 def start(name: str, namespace: dict) -> "Recorder":
     """Begin report `name` from a notebook: `rec = record.start("mnist_dae", globals())`.
 
-    Seeds Python, NumPy and Keras with the `seed` parameter, prints the Keras version,
-    backend and device, and returns a `Recorder` that records every parameter.
+    Applies and checks the parameters as `kerasreports run` would (`parameters.
+    apply_in_notebook`: under plain papermill or Jupyter, `profile = "smoke"` means the
+    smoke run, and a bad value stops here with the CLI's message), seeds Python, NumPy
+    and Keras with the `seed` parameter, prints the Keras version, backend and device,
+    and returns a `Recorder` that records every parameter.
     """
     import keras
 
+    if catalog.get(name).notebook.is_file():
+        from kerasreports import parameters
+
+        applied = parameters.apply_in_notebook(catalog.get(name), namespace)
+        if applied:
+            print(f"profile {namespace.get('profile')}: "
+                  + ", ".join(f"{k}={v!r}" for k, v in applied.items())
+                  + " (the catalogue's values for the parameters left at their defaults)")
     values = parameters_in(name, namespace)
     seed = values.get("seed", 0)
     runtime.set_seed(seed)
@@ -188,19 +200,30 @@ class Recorder:
         self.claims: list[dict] = []
         self.run = resume.Run(seed=seed)
 
-    def figure(self, fig, name: str, caption: str = "", *, grey: bool = False):
-        """Save `fig` as figures/<name>.png and list it in summary.md; returns `fig`.
+    def figure(self, fig, name: str, caption: str = "", *, grey: bool = False) -> None:
+        """Save `fig` as figures/<name>.png, list it in summary.md and show it once.
 
-        `grey=True` stores a figure of grey images as an 8-bit grey PNG (about half the
-        bytes of matplotlib's RGBA for the same pixels).
+        The notebook shows the saved PNG (what the report holds) and the figure is
+        closed: returned, or left open for the inline backend, matplotlib's figure would
+        be shown a second time. `grey=True` stores a figure of grey images as an 8-bit
+        grey PNG (about half the bytes of matplotlib's RGBA for the same pixels).
         """
+        import matplotlib.pyplot as plt
+
         path = self.dir / "figures" / f"{name}.png"
         fig.savefig(path, dpi=100, bbox_inches="tight")
+        plt.close(fig)
         if grey:
             to_grey_png(path)
         self.figures = [f for f in self.figures if f[0] != path.name]
         self.figures.append((path.name, caption or name))
-        return fig
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return
+        if get_ipython() is not None:
+            display(Image(filename=str(path)))
 
     def metric(self, key: str, value) -> None:
         self.metrics[key] = _plain(value)

@@ -56,6 +56,9 @@ ENV_RESTART = "KERASREPORTS_RESTART"  # "1": discard this run's checkpoints firs
 # with SIGKILL cannot stop its kernel, which would train on and write checkpoints beside
 # the run that resumes them; a kernel whose runner is gone stops at its next checkpoint.
 ENV_RUNNER = "KERASREPORTS_RUNNER_PID"
+# A folder for TensorBoard logs: when set, every fit also writes them, one run folder per
+# fit (`kerasreports run --tensorboard DIR`; by hand, set it before starting Jupyter).
+ENV_TENSORBOARD = "KERASREPORTS_TENSORBOARD"
 
 
 def default_folder() -> Path:
@@ -70,6 +73,7 @@ class Run:
 
     seed: int = 0
     folder: Path | None = None
+    report: str = ""
     fits: int = 0
     resumed: list[dict] = field(default_factory=list)
     seconds_before: float = 0.0  # wall time of the earlier, interrupted sessions
@@ -106,7 +110,7 @@ def begin(report: str, parameters: dict, environment: dict, *, seed: int = 0) ->
     """Start a run's fits (`record.start` calls it). Checkpointed when $KERASREPORTS_CHECKPOINTS
     names a folder; then an earlier run with the same key is continued."""
     global _RUN
-    _RUN = Run(seed=seed)
+    _RUN = Run(seed=seed, report=report)
     root = os.environ.get(ENV_FOLDER)
     if not root:
         return _RUN
@@ -322,10 +326,24 @@ def fit(model, x, y=None, *, epochs: int = 1, batch_size: int | None = None,
     # shuffle=False: the batches come in their (seed, epoch) order already, and Keras
     # would otherwise shuffle a PyDataset's batch order from its own random state.
     every = [*callbacks] + ([checkpoint.callback(previous, epochs)] if checkpoint else [])
+    every += _tensorboard(run, number, model.name)
     history = model.fit(x, y, epochs=epochs, initial_epoch=initial_epoch,
                         validation_data=validation_data, callbacks=every,
                         verbose=verbose, shuffle=False, **options)
     return _history(model, _merged(previous, history.history))
+
+
+def _tensorboard(run: Run, number: int, model_name: str) -> list:
+    """A TensorBoard callback logging into $KERASREPORTS_TENSORBOARD/REPORT-seedS/
+    fit-NNN-MODEL (one run folder per fit, so TensorBoard lists each model), or none."""
+    root = os.environ.get(ENV_TENSORBOARD)
+    if not root:
+        return []
+    import keras
+
+    folder = (Path(root).expanduser() / f"{run.report or 'notebook'}-seed{run.seed}"
+              / f"fit-{number:03d}-{model_name}")
+    return [keras.callbacks.TensorBoard(log_dir=str(folder))]
 
 
 def _is_arrays(x) -> bool:

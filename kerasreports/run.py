@@ -82,9 +82,13 @@ class _StdoutHandler(logging.StreamHandler):
 
 
 def _configure_logging() -> None:
-    # papermill logs each cell's output at INFO through its own logger: show it plainly.
+    # papermill logs each cell's output at INFO through its own logger: show it plainly,
+    # without its cell banners and rich-output reprs (kerasreports.terminal).
+    from kerasreports.terminal import PapermillNoise
+
     handler = _StdoutHandler()
     handler.setFormatter(_PlainFormatter())
+    handler.addFilter(PapermillNoise())
     for name in ("papermill", "kerasreports"):
         logger = logging.getLogger(name)
         if not logger.handlers:
@@ -114,15 +118,19 @@ def _failure_message(error: Exception) -> str:
 
 
 @contextmanager
-def _checkpointing(folder: str | Path | None, restart: bool):
+def _kernel_environment(folder: str | Path | None, restart: bool,
+                        tensorboard: str | Path | None = None):
     """The kernel's environment for `kerasreports.resume`: where to checkpoint (None: not
-    at all) and whether to discard an interrupted run's checkpoints first. Set around the
-    kernel's start only, so a caller's own environment is left as it was."""
+    at all), whether to discard an interrupted run's checkpoints first, this runner's pid,
+    and where TensorBoard logs go (None: the caller's $KERASREPORTS_TENSORBOARD, if any).
+    Set around the kernel's start only, so a caller's own environment is left as it was."""
     from kerasreports import resume
 
     values = {resume.ENV_FOLDER: "" if folder is None else str(Path(folder).expanduser()),
               resume.ENV_RESTART: "1" if restart else "",
               resume.ENV_RUNNER: str(os.getpid())}
+    if tensorboard is not None:
+        values[resume.ENV_TENSORBOARD] = str(Path(tensorboard).expanduser().resolve())
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -138,7 +146,8 @@ def _checkpointing(folder: str | Path | None, restart: bool):
 def run_report(report: catalog.Report, parameters: dict, output_root: Path,
                signals: _Signals | None = None, *, checkpoints: str | Path | None = None,
                restart: bool = False, final_dir: Path | None = None,
-               key_parts: dict | None = None, label: str | None = None) -> Outcome:
+               key_parts: dict | None = None, label: str | None = None,
+               tensorboard: str | Path | None = None) -> Outcome:
     """Execute one report notebook; move its results into place (`final_dir`, default
     `output_root/NAME`) only if it finished, with its cache key (`cache.key_parts`) when
     given. `output_root` must be claimed and locked (`run` does)."""
@@ -153,7 +162,7 @@ def run_report(report: catalog.Report, parameters: dict, output_root: Path,
     log.info("=== %s (%s profile): %s", label, parameters["profile"], report.title)
     try:
         # The kernel runs where the user ran the command, so `./data` means their ./data.
-        with _checkpointing(checkpoints, restart):
+        with _kernel_environment(checkpoints, restart, tensorboard):
             papermill.execute_notebook(
                 str(report.notebook), str(executed),
                 parameters={**parameters, "output_dir": str(work_dir)},
@@ -294,8 +303,28 @@ def _kernel_manager():
 
     class TrackedKernelManager(AsyncKernelManager):
         def __init__(self, *args, **kwargs):
+            # Local sockets (kerasreports.terminal), in a folder of this kernel's own: with
+            # the default path ("kernel-ipc" in the working directory) kernels started at
+            # the same time by parallel jobs would pick the same socket files.
+            import tempfile
+
+            if kwargs.setdefault("transport", "ipc") == "ipc" and "ip" not in kwargs:
+                folder = tempfile.mkdtemp(prefix="kerasreports-kernel-")
+                kwargs["ip"] = str(Path(folder) / "kernel")
+                weakref.finalize(self, shutil.rmtree, folder, True)
             super().__init__(*args, **kwargs)
             _KERNELS.add(self)
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            from kerasreports import jobs
+            from kerasreports.terminal import KernelStderr
+
+            stderr = KernelStderr(gpus=bool(jobs.visible_gpus()))
+            kw.setdefault("stderr", stderr.fd)
+            try:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                stderr.started()
 
     return TrackedKernelManager
 
@@ -316,8 +345,8 @@ def _stop_kernels(wait: bool = True) -> None:
 def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = None,
         output_root: str | Path | None = None, checkpoints: str | Path | None = None,
         restart: bool = False, seeds: list[int] | None = None, jobs: int = 1,
-        jobs_per_gpu: int = 1, force: bool = False, dask: str | None = None
-        ) -> list[Outcome]:
+        jobs_per_gpu: int = 1, force: bool = False, dask: str | None = None,
+        tensorboard: str | Path | None = None) -> list[Outcome]:
     """Run the named reports (all when `names` is empty) and refresh the index.
 
     `checkpoints`: the folder each fit checkpoints into (`kerasreports.resume`), "default"
@@ -328,6 +357,7 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
     is an ordinary report with that seed). `jobs` > 1 runs the notebooks in that many
     worker processes, `dask` on a Dask scheduler (`kerasreports.jobs`). A report whose
     folder was made from the same inputs is skipped (`kerasreports.cache`) unless `force`.
+    `tensorboard`: a folder every fit writes TensorBoard logs into (one run folder per fit).
 
     Every report's parameters are checked before the first one starts, so a typo in the
     last name does not waste the first report's training time; then the output folder is
@@ -340,8 +370,8 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
     for report in reports:
         if not report.notebook.exists():
             raise FileNotFoundError(
-                f"notebook {report.notebook} is missing; kerasreports runs from a checkout "
-                f"of the repository (pip install -e .)"
+                f"notebook {report.notebook} is missing: reinstall the package (a wheel "
+                f"carries the notebooks; a checkout has them in notebooks/)"
             )
     if seeds is not None and "seed" in (overrides or {}):
         from kerasreports.errors import InvalidValueError
@@ -373,7 +403,7 @@ def run(names: list[str], *, profile: str = "smoke", overrides: dict | None = No
         for stale in outputs.remove_stale_work(output_root) + _remove_legacy_work(output_root):
             log.info("removed %s, left by an interrupted run", stale)
         try:
-            plan = _Plan(output_root, checkpoints, restart, force)
+            plan = _Plan(output_root, checkpoints, restart, force, tensorboard)
             try:
                 for report, parameters in planned:
                     plan.add(report, parameters, seeds)
@@ -408,9 +438,10 @@ class _Plan:
     """The jobs of a run: which reports (and seeds) run, which are cached, and the hidden
     folders that collect a multi-seed report's seeds until its aggregate is written."""
 
-    def __init__(self, output_root: Path, checkpoints, restart: bool, force: bool):
+    def __init__(self, output_root: Path, checkpoints, restart: bool, force: bool,
+                 tensorboard=None):
         self.output_root, self.checkpoints, self.restart = output_root, checkpoints, restart
-        self.force = force
+        self.force, self.tensorboard = force, tensorboard
         self.specs: list[dict] = []
         self.cached: list[Outcome] = []
         self.staged: list[tuple[catalog.Report, Path, list[int]]] = []
@@ -432,7 +463,8 @@ class _Plan:
 
         self.specs.append(jobs.spec(report.name, parameters, self.output_root, final,
                                     label=label, checkpoints=self.checkpoints,
-                                    restart=self.restart, key_parts=parts))
+                                    restart=self.restart, key_parts=parts,
+                                    tensorboard=self.tensorboard))
 
     def add(self, report: catalog.Report, parameters: dict, seeds: list[int] | None) -> None:
         from kerasreports import cache

@@ -78,8 +78,18 @@ def cpu_model() -> str:
 
 
 def git_revision(path: str | Path | None = None) -> str:
-    """The checkout's commit (with '+dirty' when it has uncommitted changes), or 'unknown'."""
-    cwd = Path(path or Path(__file__).resolve().parent)
+    """The checkout's commit (with '+dirty' when it has uncommitted changes), or 'unknown'.
+    Installed from a wheel (no checkout around the package), the package's version: a git
+    repository that merely contains the environment is not this package's revision."""
+    package = Path(__file__).resolve().parent
+    if path is None and not (package.parent / "pyproject.toml").is_file():
+        from importlib import metadata
+
+        try:
+            return f"installed kerasreports {metadata.version('kerasreports')}"
+        except metadata.PackageNotFoundError:
+            return "unknown"
+    cwd = Path(path or package)
     try:
         rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=cwd,
                              capture_output=True, text=True, check=True).stdout.strip()

@@ -14,24 +14,24 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding mnist/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate stand-in MNIST IDX files instead of reading the real ones (smoke profile)
-highest_integer = 99  # [1..99] queries are i<op>j with i and j from 0 to this, as the source
-test_size = 0.25  # [0.05..0.95] test share of the queries for every section after the split experiment
-text_epochs = 20  # [1..1000] epochs of each text-to-text model; the source does not say
-text_batch_size = 128  # [1..65536] the source does not say
-text_learning_rate = 0.006  # [0.000001..1] peak Adam learning rate, cosine decay to 0
-image_epochs = 6  # [1..1000] epochs of each image-to-text model; the source trained 100
-image_batch_size = 64  # [1..4096] the source's best: 16
-convlstm_epochs = 2  # [1..1000] epochs of the ConvLSTM2D model; the source trained 25 to 100
-reader_epochs = 4  # [1..1000] epochs of the character classifier (ours)
-finetune_epochs = 2  # [0..1000] end-to-end epochs of read-then-compute on image queries (ours)
-generator_epochs = 8  # [1..1000] epochs of each TimeDistributed-Dense image generator; the source trained 200
-conv_generator_epochs = 1  # [1..1000] epochs of the Conv2DTranspose generator
-conv_generator_queries = 3000  # [0 or 1..20000] training queries of the Conv2DTranspose generator; 0 uses all (20,000 is every +/- query)
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/arithmetic/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding mnist/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate stand-in MNIST IDX files instead of reading the real ones (smoke profile)
+highest_integer: int = 99  # [1..99] queries are i<op>j with i and j from 0 to this, as the source
+test_size: float = 0.25  # [0.05..0.95] test share of the queries for every section after the split experiment
+text_epochs: int = 20  # [1..1000] epochs of each text-to-text model; the source does not say
+text_batch_size: int = 128  # [1..65536] the source does not say
+text_learning_rate: float = 0.006  # [0.000001..1] peak Adam learning rate, cosine decay to 0
+image_epochs: int = 6  # [1..1000] epochs of each image-to-text model; the source trained 100
+image_batch_size: int = 64  # [1..4096] the source's best: 16
+convlstm_epochs: int = 2  # [1..1000] epochs of the ConvLSTM2D model; the source trained 25 to 100
+reader_epochs: int = 4  # [1..1000] epochs of the character classifier (ours)
+finetune_epochs: int = 2  # [0..1000] end-to-end epochs of read-then-compute on image queries (ours)
+generator_epochs: int = 8  # [1..1000] epochs of each TimeDistributed-Dense image generator; the source trained 200
+conv_generator_epochs: int = 1  # [1..1000] epochs of the Conv2DTranspose generator
+conv_generator_queries: int = 3000  # [0 or 1..20000] training queries of the Conv2DTranspose generator; 0 uses all (20,000 is every +/- query)
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/arithmetic/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # RNNs that add, subtract and multiply, from text and from MNIST digit images

@@ -14,21 +14,21 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding denoising-dirty-documents/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate stand-in pages in the Kaggle layout instead of reading the real ones (smoke profile)
-validation_fraction = 0.15  # [0.01..0.9] share of training pages held out (whole documents), as the source
-source_epochs = 30  # [1..1000] epochs of the source's model; the source trained 600
-source_batch_size = 8  # [1..1024] the source does not say
-source_learning_rate = 0.001  # [0.000001..1] Adam; the source does not say
-page_epochs = 10  # [1..1000] epochs of the full-resolution model
-page_width = 16  # [1..64] filters at the top level of the full-resolution U-Net
-patch_size = 96  # [16..256, multiple of 4] side of the square training patches (the U-Net pools twice; pages are at least 258 px high)
-patches_per_page = 16  # [1..64] fresh random patches per training page and epoch
-page_batch_size = 16  # [1..1024] patches per batch
-page_learning_rate = 0.002  # [0.000001..1] peak Adam learning rate, cosine decay to 0
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/dirty_documents/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding denoising-dirty-documents/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate stand-in pages in the Kaggle layout instead of reading the real ones (smoke profile)
+validation_fraction: float = 0.15  # [0.01..0.9] share of training pages held out (whole documents), as the source
+source_epochs: int = 30  # [1..1000] epochs of the source's model; the source trained 600
+source_batch_size: int = 8  # [1..1024] the source does not say
+source_learning_rate: float = 0.001  # [0.000001..1] Adam; the source does not say
+page_epochs: int = 10  # [1..1000] epochs of the full-resolution model
+page_width: int = 16  # [1..64] filters at the top level of the full-resolution U-Net
+patch_size: int = 96  # [16..256, multiple of 4] side of the square training patches (the U-Net pools twice; pages are at least 258 px high)
+patches_per_page: int = 16  # [1..64] fresh random patches per training page and epoch
+page_batch_size: int = 16  # [1..1024] patches per batch
+page_learning_rate: float = 0.002  # [0.000001..1] peak Adam learning rate, cosine decay to 0
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/dirty_documents/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # Denoising dirty documents: the source's autoencoder, and one at full resolution

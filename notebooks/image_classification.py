@@ -14,30 +14,30 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding cifar-10/ or tiny-imagenet-200/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate a stand-in in the real on-disk format instead of reading the real files (smoke profile)
-dataset = "cifar10"  # [one of cifar10, tiny_imagenet] CIFAR-10 (Tables 1, 3, 5) or TinyImageNet (Tables 2, 4, 6)
-train_images = 0  # [0 or 100..100000] training images of the LeNets; 0 uses all (CIFAR-10: 45,000, TinyImageNet: 100,000)
-val_images = 0  # [0 or 10..10000] validation images; 0 uses all (CIFAR-10: 5,000, TinyImageNet: 10,000)
-test_images = 0  # [0 or 10..10000] CIFAR-10 test images; 0 uses all (TinyImageNet has no labelled test split: ignored)
-batch_size = 128  # [1..16384] training batch of every table but the batch-size study (the source does not give it)
-learning_rate = 0.001  # [0.00001..1] Adam's learning rate (the source: Adam, rate not given; PyTorch's default)
-lenet_models = "lenet,lenet_bn,lenet_dropout,lenet_bn_dropout,lenet_l2,super_lenet_wrong_init,super_lenet"  # comma-separated, Table 1's rows
-lenet_epochs = 3  # [1..1000] epochs of each LeNet (the source: 200 on CIFAR-10, 100 on TinyImageNet)
-resnet_models = "resnet,resnet_dropout,super_resnet_wrong_init,super_resnet"  # comma-separated, Table 3's rows; "" skips the ResNets
-resnet_epochs = 2  # [1..1000] epochs of each ResNet34 (the source: 200)
-resnet_width = 8  # [4..64, multiple of 4] channels of the ResNet34's first stage, doubled per stage (the source: 64)
-resnet_train_images = 1000  # [0 or 32..100000] training images of the ResNets; 0: as train_images
-resnet_eval_images = 500  # [0 or 16..10000] validation and test images the ResNets are scored on; 0: all of them
-hockey_steps = 200  # [2..100000] first training steps drawn in the hockey-stick figure
-batch_sizes = "128,256,512,1024,2048,4096,8192"  # the batch-size study's sizes, comma-separated (Table 7's)
-batch_study_model = "super_lenet"  # [one of super_lenet, super_resnet] model of the batch-size study (the source: SuperResNet)
-batch_study_epochs = 2  # [1..1000] epochs per batch size (the source: 100)
-batch_study_images = 10000  # [0 or 32..100000] training images of the batch-size study; 0: as its model's (train_images or resnet_train_images)
-spsa_evaluations = 1000  # [0 or 20..1000000] loss evaluations given to SPSA and to Adam on LeNet; 0 skips the comparison
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/image_classification/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding cifar-10/ or tiny-imagenet-200/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate a stand-in in the real on-disk format instead of reading the real files (smoke profile)
+dataset: str = "cifar10"  # [one of cifar10, tiny_imagenet] CIFAR-10 (Tables 1, 3, 5) or TinyImageNet (Tables 2, 4, 6)
+train_images: int = 0  # [0 or 100..100000] training images of the LeNets; 0 uses all (CIFAR-10: 45,000, TinyImageNet: 100,000)
+val_images: int = 0  # [0 or 10..10000] validation images; 0 uses all (CIFAR-10: 5,000, TinyImageNet: 10,000)
+test_images: int = 0  # [0 or 10..10000] CIFAR-10 test images; 0 uses all (TinyImageNet has no labelled test split: ignored)
+batch_size: int = 128  # [1..16384] training batch of every table but the batch-size study (the source does not give it)
+learning_rate: float = 0.001  # [0.00001..1] Adam's learning rate (the source: Adam, rate not given; PyTorch's default)
+lenet_models: str = "lenet,lenet_bn,lenet_dropout,lenet_bn_dropout,lenet_l2,super_lenet_wrong_init,super_lenet"  # comma-separated, Table 1's rows
+lenet_epochs: int = 3  # [1..1000] epochs of each LeNet (the source: 200 on CIFAR-10, 100 on TinyImageNet)
+resnet_models: str = "resnet,resnet_dropout,super_resnet_wrong_init,super_resnet"  # comma-separated, Table 3's rows; "" skips the ResNets
+resnet_epochs: int = 2  # [1..1000] epochs of each ResNet34 (the source: 200)
+resnet_width: int = 8  # [4..64, multiple of 4] channels of the ResNet34's first stage, doubled per stage (the source: 64)
+resnet_train_images: int = 1000  # [0 or 32..100000] training images of the ResNets; 0: as train_images
+resnet_eval_images: int = 500  # [0 or 16..10000] validation and test images the ResNets are scored on; 0: all of them
+hockey_steps: int = 200  # [2..100000] first training steps drawn in the hockey-stick figure
+batch_sizes: str = "128,256,512,1024,2048,4096,8192"  # the batch-size study's sizes, comma-separated (Table 7's)
+batch_study_model: str = "super_lenet"  # [one of super_lenet, super_resnet] model of the batch-size study (the source: SuperResNet)
+batch_study_epochs: int = 2  # [1..1000] epochs per batch size (the source: 100)
+batch_study_images: int = 10000  # [0 or 32..100000] training images of the batch-size study; 0: as its model's (train_images or resnet_train_images)
+spsa_evaluations: int = 1000  # [0 or 20..1000000] loss evaluations given to SPSA and to Adam on LeNet; 0 skips the comparison
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/image_classification/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # The LeNet family and ResNet34 on CIFAR-10, with the initialisation and batch-size studies

@@ -14,20 +14,20 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-dataset = "fashion_mnist"  # [one of fashion_mnist, mnist] the source's numbers are Fashion-MNIST's
-data_dir = ""  # data root holding fashion-mnist/ or mnist/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate stand-in IDX files instead of reading the real ones (smoke profile)
-train_limit = 0  # [0 or 10..60000] use only the first N training images (at least 10: the DAE validates on a tenth); 0 uses all 60,000
-test_limit = 0  # [0 or 10..10000] use only the first N test images (at least the 10 shown); 0 uses all 10,000
-noise_factor = 0.1  # [0..1] training noise: clip(x + noise_factor * N(0, 1), 0, 1), as the source
-dropout_rate = 0.2  # [0..0.9] the DAE's dropout; the source does not give it
-dae_epochs = 10  # [1..1000] the source trained 100
-dae_batch_size = 256  # [1..65536] the source: 256
-probe_epochs = 20  # [1..1000] the source trained 100
-probe_batch_size = 128  # [1..65536] the source: 128
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/mnist_dae/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+dataset: str = "fashion_mnist"  # [one of fashion_mnist, mnist] the source's numbers are Fashion-MNIST's
+data_dir: str = ""  # data root holding fashion-mnist/ or mnist/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate stand-in IDX files instead of reading the real ones (smoke profile)
+train_limit: int = 0  # [0 or 10..60000] use only the first N training images (at least 10: the DAE validates on a tenth); 0 uses all 60,000
+test_limit: int = 0  # [0 or 10..10000] use only the first N test images (at least the 10 shown); 0 uses all 10,000
+noise_factor: float = 0.1  # [0..1] training noise: clip(x + noise_factor * N(0, 1), 0, 1), as the source
+dropout_rate: float = 0.2  # [0..0.9] the DAE's dropout; the source does not give it
+dae_epochs: int = 10  # [1..1000] the source trained 100
+dae_batch_size: int = 256  # [1..65536] the source: 256
+probe_epochs: int = 20  # [1..1000] the source trained 100
+probe_batch_size: int = 128  # [1..65536] the source: 128
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/mnist_dae/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # Dense denoising autoencoder and an encoder probe

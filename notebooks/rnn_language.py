@@ -14,36 +14,36 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding names/, tinyshakespeare/, imdb/, eng-fra/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate stand-ins in the real on-disk formats instead of reading the real files (smoke profile)
-tasks = "names,words,sentiment,translation"  # comma-separated: which of the four tasks to run
-learning_rate = 0.001  # [0.00001..1] Adam's learning rate for every model (the source does not give its optimiser's)
-names_models = "source,simplernn,lstm,gru"  # comma-separated: the source's cell and Keras' recurrent layers
-names_epochs = 4  # [1..1000] epochs of each names model (the source: not given)
-names_batch_size = 64  # [1..4096] names per training batch
-names_samples = 10  # [1..1000] names sampled from each model before and after training
-sampling_temperature = 0.8  # [0..10] softmax temperature of the names and the sampled completions; 0 is greedy
-word_models = "word_model1_lstm,word_model1_gru,word_model1_simplernn,word_model2"  # comma-separated Shakespeare models
-word_model2_units = 256  # [8..4096] WordModel2's embedding and LSTM width (the source: 1024)
-words_epochs = 1  # [1..1000] epochs of each word model (the source: not given)
-words_train_sequences = 2500  # [0 or 16..1000000] training sequences of 35 words; 0 uses all (6,520 on the real text)
-words_batch_size = 64  # [1..4096] sequences per training batch
-prompt = "think about"  # the source's probe (§6.10.2): the words every word model continues
-completion_steps = 30  # [1..500] words each model adds to the prompt
-sentiment_models = "lstm,gru,simplernn,fasttext"  # comma-separated IMDB classifiers
-sentiment_epochs = 1  # [1..1000] epochs of each recurrent classifier (the source: 13)
-sentiment_train_reviews = 4000  # [0 or 16..40000] of the 40,000 training reviews, the recurrent classifiers train on the first this many; 0 uses all
-sentiment_eval_reviews = 1000  # [0 or 16..25000] validation and test reviews the recurrent classifiers are scored on; 0: all of them
-sentiment_max_length = 200  # [1..2500] words kept per review (the source's notebook: 500)
-sentiment_batch_size = 64  # [1..4096] reviews per training batch
-fasttext_epochs = 4  # [1..1000] epochs of the fastText classifier (all 40,000 reviews, every profile)
-translation_models = "gru,lstm,gru_bahdanau"  # comma-separated French -> English models (gru, lstm: the source's)
-translation_epochs = 5  # [1..1000] epochs of each translator (the tutorial: 75,000 single-pair steps, about 7 epochs)
-translation_train_pairs = 0  # [0 or 16..100000] training pairs; 0 uses all (9,539 of the 10,599)
-translation_batch_size = 64  # [1..4096] pairs per training batch
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/rnn_language/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding names/, tinyshakespeare/, imdb/, eng-fra/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate stand-ins in the real on-disk formats instead of reading the real files (smoke profile)
+tasks: str = "names,words,sentiment,translation"  # comma-separated: which of the four tasks to run
+learning_rate: float = 0.001  # [0.00001..1] Adam's learning rate for every model (the source does not give its optimiser's)
+names_models: str = "source,simplernn,lstm,gru"  # comma-separated: the source's cell and Keras' recurrent layers
+names_epochs: int = 4  # [1..1000] epochs of each names model (the source: not given)
+names_batch_size: int = 64  # [1..4096] names per training batch
+names_samples: int = 10  # [1..1000] names sampled from each model before and after training
+sampling_temperature: float = 0.8  # [0..10] softmax temperature of the names and the sampled completions; 0 is greedy
+word_models: str = "word_model1_lstm,word_model1_gru,word_model1_simplernn,word_model2"  # comma-separated Shakespeare models
+word_model2_units: int = 256  # [8..4096] WordModel2's embedding and LSTM width (the source: 1024)
+words_epochs: int = 1  # [1..1000] epochs of each word model (the source: not given)
+words_train_sequences: int = 2500  # [0 or 16..1000000] training sequences of 35 words; 0 uses all (6,520 on the real text)
+words_batch_size: int = 64  # [1..4096] sequences per training batch
+prompt: str = "think about"  # the source's probe (§6.10.2): the words every word model continues
+completion_steps: int = 30  # [1..500] words each model adds to the prompt
+sentiment_models: str = "lstm,gru,simplernn,fasttext"  # comma-separated IMDB classifiers
+sentiment_epochs: int = 1  # [1..1000] epochs of each recurrent classifier (the source: 13)
+sentiment_train_reviews: int = 4000  # [0 or 16..40000] of the 40,000 training reviews, the recurrent classifiers train on the first this many; 0 uses all
+sentiment_eval_reviews: int = 1000  # [0 or 16..25000] validation and test reviews the recurrent classifiers are scored on; 0: all of them
+sentiment_max_length: int = 200  # [1..2500] words kept per review (the source's notebook: 500)
+sentiment_batch_size: int = 64  # [1..4096] reviews per training batch
+fasttext_epochs: int = 4  # [1..1000] epochs of the fastText classifier (all 40,000 reviews, every profile)
+translation_models: str = "gru,lstm,gru_bahdanau"  # comma-separated French -> English models (gru, lstm: the source's)
+translation_epochs: int = 5  # [1..1000] epochs of each translator (the tutorial: 75,000 single-pair steps, about 7 epochs)
+translation_train_pairs: int = 0  # [0 or 16..100000] training pairs; 0 uses all (9,539 of the 10,599)
+translation_batch_size: int = 64  # [1..4096] pairs per training batch
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/rnn_language/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # Names, Shakespeare, IMDB sentiment and French→English with SimpleRNN / LSTM / GRU

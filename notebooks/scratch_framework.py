@@ -14,26 +14,26 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding cifar-10/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate a stand-in cifar10.npz instead of reading the real one (smoke profile)
-noise_sigma = 25.0  # [1..100] std of the Gaussian noise on the 0-255 scale (the source's data is not public)
-train_images = 1000  # [10..50000] training pairs for each search point (the source: 5,000)
-val_images = 500  # [10..10000] clean test images the PSNR is measured on
-search_epochs = 8  # [1..1000] epochs of each search point (the source: 25)
-batch_size = 100  # [1..5000] the source: 100
-learning_rates = "1,2,4,8"  # learning rates of the SGD search, comma-separated (the source found 4 and 8 best)
-learning_rate = 4.0  # [0.001..16] SGD learning rate of the other searches (the source chose 4)
-width = 96  # [2..512, multiple of 2] widest layer of the base model (the source: 3 to 96 channels)
-wide_width = 256  # [2..512, multiple of 2] the width search's other model (the source: 3 to 256)
-overlay_images = 500  # [10..50000] training pairs of the scratch-vs-Keras check
-overlay_epochs = 2  # [1..1000] epochs of the scratch-vs-Keras check
-unet_epochs = 8  # [1..1000] epochs of the Keras U-Net (beyond the source)
-unet_width = 32  # [2..256] channels at every level of the U-Net (Noise2Noise: 48)
-long_images = 0  # [0 or 10..50000] training pairs of a long run of the best search point (full: all 50,000); 0 skips it
-long_epochs = 25  # [1..1000] epochs of the long run
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/scratch_framework/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding cifar-10/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate a stand-in cifar10.npz instead of reading the real one (smoke profile)
+noise_sigma: float = 25.0  # [1..100] std of the Gaussian noise on the 0-255 scale (the source's data is not public)
+train_images: int = 1000  # [10..50000] training pairs for each search point (the source: 5,000)
+val_images: int = 500  # [10..10000] clean test images the PSNR is measured on
+search_epochs: int = 8  # [1..1000] epochs of each search point (the source: 25)
+batch_size: int = 100  # [1..5000] the source: 100
+learning_rates: str = "1,2,4,8"  # learning rates of the SGD search, comma-separated (the source found 4 and 8 best)
+learning_rate: float = 4.0  # [0.001..16] SGD learning rate of the other searches (the source chose 4)
+width: int = 96  # [2..512, multiple of 2] widest layer of the base model (the source: 3 to 96 channels)
+wide_width: int = 256  # [2..512, multiple of 2] the width search's other model (the source: 3 to 256)
+overlay_images: int = 500  # [10..50000] training pairs of the scratch-vs-Keras check
+overlay_epochs: int = 2  # [1..1000] epochs of the scratch-vs-Keras check
+unet_epochs: int = 8  # [1..1000] epochs of the Keras U-Net (beyond the source)
+unet_width: int = 32  # [2..256] channels at every level of the U-Net (Noise2Noise: 48)
+long_images: int = 0  # [0 or 10..50000] training pairs of a long run of the best search point (full: all 50,000); 0 skips it
+long_epochs: int = 25  # [1..1000] epochs of the long run
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/scratch_framework/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # A deep-learning framework without autograd, and Noise2Noise with it

@@ -14,19 +14,19 @@
 # ---
 
 # %% tags=["parameters"]
-seed = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
-data_dir = ""  # data root holding small_vocab/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
-generated_data = False  # generate stand-in sentence pairs instead of reading the real files (smoke profile)
-pair_limit = 0  # [0 or 10..137860] use only the first N sentence pairs (at least 10: the source's ten samples are the first ten); 0 uses all 137,860
-recipe = "fast"  # [one of source, fast] how the three stacked models train (see below)
-epochs = 5  # [1..1000] epochs of the three stacked models; the source trained 100
-beyond_epochs = 8  # [1..1000] epochs of the embedding + bidirectional model
-beyond_batch_size = 128  # [1..65536] batch size of the embedding + bidirectional model
-beyond_learning_rate = 0.008  # [0.00001..1] its peak Adam learning rate (cosine decay)
-beyond_embed_dim = 64  # [1..512] its word embedding width
-beyond_units = 64  # [1..512] its encoder's GRU units per direction (the decoder has twice as many)
-profile = "quick"  # [one of smoke, quick, full] recorded with the results
-output_dir = ""  # where the report is written; "" writes outputs/translation/ beside the notebook
+seed: int = 0  # [0..4294967295] seeds Python, NumPy and Keras: the same seed gives the same numbers
+data_dir: str = ""  # data root holding small_vocab/; "" searches $KERASREPORTS_DATA, ./data, the Keras cache
+generated_data: bool = False  # generate stand-in sentence pairs instead of reading the real files (smoke profile)
+pair_limit: int = 0  # [0 or 10..137860] use only the first N sentence pairs (at least 10: the source's ten samples are the first ten); 0 uses all 137,860
+recipe: str = "fast"  # [one of source, fast] how the three stacked models train (see below)
+epochs: int = 5  # [1..1000] epochs of the three stacked models; the source trained 100
+beyond_epochs: int = 8  # [1..1000] epochs of the embedding + bidirectional model
+beyond_batch_size: int = 128  # [1..65536] batch size of the embedding + bidirectional model
+beyond_learning_rate: float = 0.008  # [0.00001..1] its peak Adam learning rate (cosine decay)
+beyond_embed_dim: int = 64  # [1..512] its word embedding width
+beyond_units: int = 64  # [1..512] its encoder's GRU units per direction (the decoder has twice as many)
+profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
+output_dir: str = ""  # where the report is written; "" writes outputs/translation/ in the working directory (in Jupyter, beside the notebook)
 
 # %% [markdown]
 # # English → French with stacked SimpleRNN, LSTM and GRU

@@ -39,7 +39,7 @@ def test_first_code_cell_holds_every_parameter_papermill_can_read(report):
     notebook = nbformat.read(report.notebook, as_version=4)
     first = next(c for c in notebook.cells if c.cell_type == "code")
     assert "parameters" in first.metadata.get("tags", [])
-    assigned = re.findall(r"^(\w+)\s*=", first.source, flags=re.M)
+    assigned = re.findall(r"^(\w+)\s*(?::\s*\w+\s*)?=", first.source, flags=re.M)
     declared = parameters.notebook_parameters(report.notebook)
     # papermill silently skips a line it cannot parse (e.g. one with two "=").
     assert list(declared) == assigned

@@ -244,7 +244,9 @@ def test_index_names_an_unreadable_metrics_json_and_keeps_going(tmp_path):
         assert problem[len(f"{out}/"):] in readme
     assert f"| {names[0]} | " in readme and "| unreadable |" in readme
     assert f"[{names[2]}]({names[2]}/summary.md)" in readme  # no environment: blanks, a row
-    assert (out / "index.html").read_text().count("unreadable") == 4  # 2 rows x profile+text
+    page = (out / "index.html").read_text()
+    assert page.count("is unreadable") == 2  # each unreadable report's card says why
+    assert f"{names[1]}/metrics.json is unreadable (it holds a list" in page
     assert _hidden_work(out) == []  # written through temporary files, none left
 
 

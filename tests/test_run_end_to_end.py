@@ -1,5 +1,6 @@
 """`kerasreports run` executing real notebooks with papermill, as a user runs it."""
 
+import base64
 import json
 import os
 import re
@@ -50,6 +51,34 @@ def test_progress_shows_reports_and_keras_epochs(smoke_reports):
     assert "=== mnist_dae (smoke profile)" in done.stdout
     assert re.search(r"Epoch 2/2", done.stdout)
     assert re.search(r"\d+/\d+ - \d+s - .*loss: \d", done.stdout)
+
+
+def test_the_terminal_shows_the_notebooks_output_not_the_noise(smoke_reports):
+    """papermill's cell banners and rich-output reprs, TensorFlow's known-harmless
+    start-up lines and ipykernel's TCP warning stay out (kerasreports.terminal)."""
+    _, done = smoke_reports
+    both = done.stdout + done.stderr
+    for noise in ("Executing Cell", "Ending Cell", "<Figure size", "<IPython.core.display",
+                  "Input Notebook:", "running over TCP without encryption",
+                  "oneDNN custom operations are on", "This TensorFlow binary is optimized",
+                  "use_unbounded_threadpool"):
+        assert noise not in both, noise
+    assert "probe on codes (15,146 parameters)" in done.stdout  # the notebook's own print
+
+
+def test_each_figure_is_shown_once_in_the_executed_notebook(smoke_reports):
+    """Each saved figure appears exactly once among the notebook's images (the saved PNG
+    itself), and no image twice (a search summary's objective figure may come besides)."""
+    out, _ = smoke_reports
+    for name in catalog.REPORTS:
+        notebook = nbformat.read(out / name / f"{name}.ipynb", as_version=4)
+        shown = [output["data"]["image/png"].replace("\n", "")
+                 for cell in notebook.cells for output in cell.get("outputs", [])
+                 if "image/png" in output.get("data", {})]
+        assert len(shown) == len(set(shown)), name
+        for figure in (out / name / "figures").glob("*.png"):
+            encoded = base64.b64encode(figure.read_bytes()).decode()
+            assert shown.count(encoded) == 1, (name, figure.name)
 
 
 def test_metrics_json_records_the_run(smoke_reports):

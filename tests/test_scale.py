@@ -277,7 +277,7 @@ def test_compare_reads_a_revision_s_committed_reports(tmp_path):
 def test_a_real_report_over_two_seeds_in_two_jobs(tmp_path):
     out = tmp_path / "reports"
     command = [sys.executable, "-m", "kerasreports.cli", "run", "mnist_dae", "--seeds", "0,1",
-               "--jobs", "2", "--output", str(out)]
+               "--jobs", "2", "--output", str(out), "--tensorboard", str(tmp_path / "tb")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     record = json.loads((out / "mnist_dae" / "metrics.json").read_text())
@@ -289,6 +289,13 @@ def test_a_real_report_over_two_seeds_in_two_jobs(tmp_path):
     assert record["metrics"]["probe_codes_test_accuracy"] == pytest.approx(
         statistics.mean(values))
     assert record["claims"][0]["seeds"] == 2
+    # --tensorboard: a run folder per fit and seed (the DAE, then two probes)
+    for seed in (0, 1):
+        runs = sorted(p.name for p in (tmp_path / "tb" / f"mnist_dae-seed{seed}").iterdir())
+        assert runs[0] == "fit-001-dae" and [r[:8] for r in runs[1:]] == [
+            "fit-002-", "fit-003-"], runs
+        assert list((tmp_path / "tb" / f"mnist_dae-seed{seed}" / "fit-001-dae").rglob(
+            "events.out.tfevents.*"))
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and again.stdout.count("cached") == 2, again.stdout[-2000:]
 

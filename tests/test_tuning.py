@@ -96,9 +96,11 @@ def test_every_arithmetic_builder_has_a_search_scored_on_test_queries(tmp_path, 
     out = tmp_path / "summary"
     assert cli.main(["tune", "arithmetic", "--builder", builder, "--profile", "smoke",
                      "--max-trials", "1", "--epochs", "1", "--directory", str(tmp_path),
-                     "--output", str(out)]) == 0
+                     "--output", str(out), "--tensorboard", str(tmp_path / "tb")]) == 0
     scores = json.loads((out / "results.json").read_text())["best_model_scores"]
     assert scores and all(np.isfinite(v) for v in scores.values())
+    # --tensorboard: KerasTuner logs each trial into a run folder of its own
+    assert list((tmp_path / "tb").rglob("events.out.tfevents.*"))
 
 
 def trials_of(out):

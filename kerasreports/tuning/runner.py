@@ -83,7 +83,8 @@ def tune(name: str, *, builder: str | None = None, kind: str = "random",
          directory: str | Path = "tuning", project: str | None = None,
          overwrite: bool = False, seed: int = 0, output: str | Path | None = None,
          worker_timeout: float = 300.0, verbose: int | None = None,
-         summary: bool = True, data_dir: str | Path | None = None) -> Path | None:
+         summary: bool = True, data_dir: str | Path | None = None,
+         tensorboard: str | Path | None = None) -> Path | None:
     """Search `name`'s builder; return the summary folder (None on a worker, or when
     `summary=False`).
 
@@ -129,7 +130,7 @@ def tune(name: str, *, builder: str | None = None, kind: str = "random",
                              profile=profile, directory=directory, project=project,
                              overwrite=overwrite, seed=seed, settings=settings, out=out,
                              worker_timeout=worker_timeout, verbose=verbose,
-                             summary=summary, data_dir=data_dir)
+                             summary=summary, data_dir=data_dir, tensorboard=tensorboard)
             wrote = result is not None
             return result
         finally:
@@ -140,7 +141,7 @@ def tune(name: str, *, builder: str | None = None, kind: str = "random",
 
 def _search(task, name, *, kind, max_trials, epochs, profile, directory, project,
             overwrite, seed, settings, out, worker_timeout, verbose,
-            summary, data_dir) -> Path | None:
+            summary, data_dir, tensorboard=None) -> Path | None:
     """`tune` once the options, the lock, the saved state and the summary folder are fine."""
     import keras
 
@@ -180,6 +181,9 @@ def _search(task, name, *, kind, max_trials, epochs, profile, directory, project
         if this_role == "chief":
             tuner.search(verbose=verbose)
         else:
+            if tensorboard is not None:  # KerasTuner gives each trial its own run folder
+                fit["callbacks"] = [keras.callbacks.TensorBoard(
+                    log_dir=str(Path(tensorboard).expanduser()))]
             tuner.search(data.x, data.y, validation_data=data.validation, verbose=verbose,
                          **fit)
     except RuntimeError as error:
