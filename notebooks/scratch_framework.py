@@ -385,12 +385,18 @@ rec.note(f"Activation: {' < '.join(ranking)} by final validation loss; lowest af
          + ("rises after its minimum" if selu[-1] > min(selu) else "is lowest at the end")
          + " (source: ELU best, closely followed by ReLU; SELU falls fastest, then rises).")
 narrow, wide = (width_runs[f"3 to {w}"]["psnr"] for w in (width, wide_width))
-rec.note(f"Width: 3 to {wide_width} {'beats' if wide > narrow else 'does not beat'} 3 to "
-         f"{width} ({wide:.2f} vs {narrow:.2f} dB; source: more channels better).")
+rec.claim(f"the wider model (3 to {wide_width}) beats 3 to {width} on validation PSNR",
+          wide > narrow,
+          f"Width: 3 to {wide_width} {'beats' if wide > narrow else 'does not beat'} 3 to "
+          f"{width} ({wide:.2f} vs {narrow:.2f} dB; source: more channels better).",
+          source_holds=True)
 nearest, transpose = (upsampling_runs[k]["psnr"] for k in upsampling_runs)
-rec.note(f"Upsampling: nearest + conv {nearest:.2f} dB, "
-         f"{'below' if nearest < transpose else 'not below'} TransposeConv2d's "
-         f"{transpose:.2f} dB (source: Upsampling gave 'poor', blurrier results).")
+rec.claim("nearest Upsampling + conv is below TransposeConv2d on validation PSNR",
+          nearest < transpose,
+          f"Upsampling: nearest + conv {nearest:.2f} dB, "
+          f"{'below' if nearest < transpose else 'not below'} TransposeConv2d's "
+          f"{transpose:.2f} dB (source: Upsampling gave 'poor', blurrier results).",
+          source_holds=True)
 rec.note(f"Scratch vs Keras with the same weights and batches: training losses within "
          f"{gap.max():.1e} relative over {overlay_epochs} epoch(s); the scratch framework "
          f"took {rec.metrics['overlay_scratch_over_keras_time']:.1f}x Keras' time.")

@@ -9,6 +9,7 @@ smoke profile with two seeds in two jobs.
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -128,6 +129,7 @@ def test_jobs_zero_is_a_usage_error(capsys):
     assert "--jobs: must be at least 1, not 0" in capsys.readouterr().err
 
 
+@pytest.mark.notebook
 def test_two_jobs_run_the_seeds_a_failure_stops_nothing_and_the_cache_skips(
         tmp_path, fakes, capsys):
     out = tmp_path / "reports"
@@ -168,6 +170,40 @@ def test_two_jobs_run_the_seeds_a_failure_stops_nothing_and_the_cache_skips(
     assert cli.main(["run", "works", "--seeds", "0,1,2", "--force", "--output",
                      str(out)]) == 0
     assert (out / "works" / "seed-0" / "metrics.json").stat().st_mtime_ns != stamp
+
+
+# Says it started (one file per seed, beside the output folder: output_dir is a work folder
+# in it), then waits up to a minute.
+WAITS_A_MINUTE = (
+    "import pathlib, time\n"
+    "here = pathlib.Path(output_dir).parent.parent\n"
+    "(here / f'started-{seed}').write_text('')\n"
+    "time.sleep(60)\n"
+)
+
+
+@pytest.mark.notebook
+def test_ctrl_c_stops_every_job_keeps_a_partial_notebook_and_leaves_no_staging(
+        tmp_path, fakes, monkeypatch):
+    waits = seeded_notebook(tmp_path / "waits.ipynb", WAITS_A_MINUTE)
+    monkeypatch.setenv("KERASREPORTS_TEST_FAKES", f"waits={waits}")
+    out = tmp_path / "reports"
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "kerasreports.cli", "run", "waits", "--seeds", "0,1",
+         "--jobs", "2", "--output", str(out)], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not all(
+            (tmp_path / f"started-{s}").exists() for s in (0, 1)):
+        time.sleep(0.2)
+    assert all((tmp_path / f"started-{s}").exists() for s in (0, 1)), "no job started"
+    started = time.time()
+    runner.send_signal(signal.SIGINT)
+    printed, _ = runner.communicate(timeout=90)
+    assert runner.returncode == 130, printed[-3000:]
+    assert time.time() - started < 45  # stopped, not waited out
+    assert (out / "waits" / "failed.ipynb").is_file()
+    assert not list(out.glob(".waits-work-*")), list(out.iterdir())
 
 
 def test_the_cache_key_follows_every_input(tmp_path, fakes, monkeypatch):
@@ -274,6 +310,7 @@ def test_compare_reads_a_revision_s_committed_reports(tmp_path):
 # ---------------------------------------------------------------- real notebooks
 
 
+@pytest.mark.notebook
 def test_a_real_report_over_two_seeds_in_two_jobs(tmp_path):
     out = tmp_path / "reports"
     command = [sys.executable, "-m", "kerasreports.cli", "run", "mnist_dae", "--seeds", "0,1",
@@ -300,6 +337,7 @@ def test_a_real_report_over_two_seeds_in_two_jobs(tmp_path):
     assert again.returncode == 0 and again.stdout.count("cached") == 2, again.stdout[-2000:]
 
 
+@pytest.mark.notebook
 def test_dask_runs_the_same_jobs(tmp_path, fakes):
     distributed = pytest.importorskip("distributed")
     # In-process workers (threads) see this test's catalogue; a cluster's worker processes

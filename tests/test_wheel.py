@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.notebook  # it builds a wheel and runs a report's notebook
 
 
 @pytest.fixture(scope="module")
