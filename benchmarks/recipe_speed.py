@@ -30,8 +30,24 @@ transposed convolutions (BatchNorm and ReLU cost a few operations per activation
 runs at 2.7 GFLOP/s on JAX against 40.6 on TensorFlow (oneDNN), whose rate is close to
 JAX's own for a plain matmul of the largest layer's im2col shape (43.6): XLA on this CPU
 does not turn these convolutions into matmuls of that speed. `--profile-slowest` times
-the forward pass, the gradient and each convolution alone on JAX, to say which layers;
-it has not been run yet (2026-12-03).
+the forward pass, the gradient and each convolution alone (forward + gradient, batch 16)
+on JAX; run 2026-12-04 on a 2-core Intel Xeon (AMX), results/recipe_speed_slowest.json:
+
+    forward pass, whole model                0.53 s
+    forward + gradient, whole model         35.6 s
+    e1 / e2 / e3 conv (stride 2)             0.11 / 0.42 / 0.33 s
+    d1 / d2 Conv2DTranspose (stride 2)      11.6 / 22.6 s
+    d3 Conv2DTranspose (stride 2, 3 ch.)     0.64 s
+
+So the time is the gradient, not the forward pass (67x), and nearly all of it (34.2 of
+35.6 s) is in the two wide strided transposed convolutions of the decoder. Their
+forward pass is a cheap dilated-input convolution, but their gradients are convolutions
+with dilated inputs and strided windows. XLA's CPU backend does not seem to route those
+to its fast Eigen/oneDNN convolution, and TensorFlow's oneDNN kernels run the same
+layers ~15x faster. What would remove it on JAX: write each stride-2 transposed
+convolution as a sub-pixel convolution (stride-1 convolutions of the input, then
+depth-to-space), which is the same function with the weights rearranged. That has not
+been tried here; the report keeps this model on TensorFlow (`backends.py`).
 """
 
 from __future__ import annotations
@@ -355,7 +371,12 @@ def main(argv=None) -> int:
         return 0
     if args.profile_slowest:
         os.environ["KERAS_BACKEND"] = "jax"
-        print(json.dumps(profile_slowest(), indent=2))
+        found = {"benchmark": "recipe_speed --profile-slowest", "backend": "jax",
+                 "machine": runtime.cpu_model(), "cores": os.cpu_count(),
+                 "date": time.strftime("%Y-%m-%d"), "seconds_per_batch_of_16": profile_slowest()}
+        print(json.dumps(found, indent=2))
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "recipe_speed_slowest.json").write_text(json.dumps(found, indent=2) + "\n")
         return 0
 
     tf_rows, jax_rows = _in_subprocess("tensorflow", args), _in_subprocess("jax", args)
