@@ -95,6 +95,16 @@ def test_metrics_json_records_the_run(smoke_reports):
             m["probe_params"]) == (1_438_676, 1_434_580, 4_096, 15_146)
     for p in (0.05, 0.1, 0.2, 0.3, 0.4):
         assert 0 < m[f"test_loss_mean_p{p}"] < 1
+    # the six readings of the source's uniform noise, and the sentence naming the best fit
+    from kerasreports.datasets import noise
+
+    fits = {kind: m[f"noise_{kind}_fit_rms_log_ratio"] for kind in noise.UNIFORM_NOISE}
+    best = min(fits, key=fits.get)
+    assert m["noise_best_fit"] == best
+    summary = (out / "mnist_dae" / "summary.md").read_text()
+    assert (f"best fits the source's printed losses is {best} "
+            f"({noise.UNIFORM_NOISE[best]}), RMS log ratio {fits[best]:.2f}") in summary
+    assert 0 <= m["dae_final_val_accuracy"] <= 1 and m["probe_codes_test_loss"] > 0
     assert 0 <= m["probe_codes_test_accuracy"] <= 1
     rows = {r["quantity"]: r for r in record["source_vs_regenerated"]}
     assert rows["DAE parameters, total"]["difference"] == 0

@@ -121,7 +121,7 @@ def test_search_writes_a_summary_resumes_and_overwrites(tmp_path):
     result = json.loads((out / "results.json").read_text())
     assert set(result["best_hyperparameters"]) == {"dropout_rate", "learning_rate",
                                                    "batch_size"}
-    assert result["best_model_scores"]["sample_loss_mean_p0.1"] > 0
+    assert result["best_model_scores"]["test_loss_mean_p0.1"] > 0
     # What a report notebook's last cell shows: the summary and the figure, or how to make one.
     assert record.search_summary("mnist_dae", out).filename.endswith("objective.png")
     assert "kerasreports tune mnist_dae" in record.search_summary("mnist_dae",
