@@ -33,8 +33,8 @@ FULL_PROFILE_HOURS: dict[str, dict[str, float]] = {
     # 3 stacked models x 100 epochs x 6,893 steps of batch 16: LSTM 17.5 ms (TF) and
     # 9.6 ms (JAX) a step, ~0.3 h more for the bidirectional model's 30 epochs.
     "translation": {"tensorflow": 10.0, "jax": 5.5},
-    # The full run committed in reports/mnist_dae took 17 min on TensorFlow (measured);
-    # the DAE's step is 1.9x faster on JAX.
+    # Measured: 17 min on TensorFlow (2026-11-23, AMD EPYC); the committed report's run
+    # took 8.5 min on JAX (2026-12-04, Intel Xeon, beside a test run).
     "mnist_dae": {"tensorflow": 0.3, "jax": 0.15},
     # 600 epochs of 15 steps (120 pages, batch 8) at the quick run's 10 s an epoch, and
     # the page model's 60 epochs: ~3 h on TensorFlow; the 256x256 autoencoder's step is
