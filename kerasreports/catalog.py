@@ -119,6 +119,49 @@ MNIST_DAE = Report(
     ),
 )
 
+# The ten translations the source printed per stacked model (its section 4.1.3), its
+# <PAD> tokens (id 0, printed after the words) left out. The notebook scores them against
+# the reference French as it scores its own models (token accuracy, no padding).
+TRANSLATION_SOURCE_SAMPLES = {
+    "GRU": (
+        "new jersey est parfois calme en mois et et il est neigeux en juillet",
+        "les états unis est généralement froid en juillet et il est généralement agréable en",
+        "californie est généralement calme en mars et il est généralement chaud en juin",
+        "les états unis est parfois doux en juin et il est froid en septembre",
+        "votre fruit aimé moins aimé la pomme mais moins aimé est la pomme",
+        "son fruit préféré est la citron mais préféré préféré est la pomme",
+        "paris est calme en décembre mais il est généralement froid en juillet",
+        "new jersey est sec en printemps et il est jamais chaude en mars",
+        "notre fruit aimé des est la citron mais mon moins aimé est la pomme",
+        "les états unis est parfois occupé en janvier et il est parfois chaud en novembre",
+    ),
+    "LSTM": (
+        "new jersey est parfois calme en mois automne et il est neigeux en avril",
+        "les états unis est généralement froid en juillet et il est généralement en avril",
+        "californie est généralement calme en mars et il est généralement chaud en juin",
+        "les états unis est parfois doux en juin et il est froid en septembre",
+        "votre fruit aimé des fruits la raisin raisin mais moins aimé est est pomme pomme",
+        "son fruit préféré est la mais son favori est la pêche",
+        "paris est relaxant en décembre mais il est généralement froid en juillet",
+        "new jersey est occupé en printemps et il est jamais chaud en mars",
+        "notre fruit aimé des est la citron mais mon moins aimé est la raisin",
+        "les états unis est parfois occupée en janvier et il est parfois chaud en novembre",
+    ),
+    "SimpleRNN": (
+        "new jersey est parfois chaud en l' et il est est en en avril",
+        "les états unis est généralement froid en juillet et il est généralement en en",
+        "californie est généralement calme habituellement l' et il est généralement "
+        "habituellement est en juin",
+        "les états unis est parfois doux en juin et il est froid en septembre",
+        "votre fruit aimé aimé est la raisin mais mon moins aimé est la",
+        "son fruit préféré est la mais mais moins préféré est la",
+        "paris est chaud au décembre mais il est généralement froid en juillet",
+        "new jersey est occupé en printemps et il est jamais tranquille en mars",
+        "notre fruit moins aimé est la citron mais mon moins aimé est la raisin",
+        "les états unis est parfois occupé en janvier et il est parfois chaud en novembre",
+    ),
+}
+
 TRANSLATION = Report(
     name="translation",
     key_figure="val_accuracy",
@@ -137,9 +180,17 @@ TRANSLATION = Report(
         SourceFigure("lstm_params", "stacked LSTM parameters", 72_345),
         SourceFigure("gru_params", "stacked GRU parameters", 60_249),
         # The source shows accuracy only as curves (Figs. 7-8), with no final number.
+        # Test scores are on the test pairs not in training (the corpus repeats lines).
         SourceFigure("lstm_token_accuracy_padded",
-                     "stacked LSTM token accuracy, padding incl. (source: curves only)",
+                     "stacked LSTM test token accuracy, padding incl. (source: curves only)",
                      None, True),
+        # Token accuracy (no padding) of the source's ten printed samples: words in the
+        # right place / the references' 134 words. The notebook scores the printed text of
+        # TRANSLATION_SOURCE_SAMPLES itself and checks these fractions.
+        *(SourceFigure(f"{key}_samples_token_accuracy", f"stacked {label}: token accuracy "
+                       f"on the source's ten samples (its printed translations)", hits / 134)
+          for key, label, hits in (("simplernn", "SimpleRNN", 98), ("lstm", "LSTM", 106),
+                                   ("gru", "GRU", 97))),
         SourceFigure("bidirectional_token_accuracy",
                      "embedding + BiGRU token accuracy, no padding (beyond the source)",
                      None, True),

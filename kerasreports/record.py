@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import time
 from pathlib import Path
 
-from kerasreports import catalog, resume, runtime
+from kerasreports import catalog, resume, runtime, summary_text
+# Re-exported: site, compare, seeds and tuning format their tables with these.
+from kerasreports.summary_text import format_number, markdown_table  # noqa: F401
 
 
 def _plain(value):
@@ -34,28 +35,6 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def format_number(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
-        return f"{int(value):,}"
-    if math.isnan(value):
-        return "nan"
-    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
-
-
-def markdown_table(rows: list[dict]) -> str:
-    if not rows:
-        return "(no rows)\n"
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        lines.append("| " + " | ".join(format_number(row.get(c)) for c in columns) + " |")
-    return "\n".join(lines) + "\n"
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -167,19 +146,6 @@ def search_summary(name: str, folder: str | Path | None = None):
     return Image(filename=str(figure)) if figure is not None else None
 
 
-def _resumed_sentence(record: dict) -> str:
-    """Which fits a resumed run took from its checkpoints, and from where."""
-    parts = []
-    for fit in record["resumed"]:
-        if fit["finished"]:
-            parts.append(f"{fit['model']} (finished before: {fit['from_epoch']} epochs)")
-        else:
-            parts.append(f"{fit['model']} (continued after epoch {fit['from_epoch']} "
-                         f"of {fit['epochs']})")
-    return (f"**Resumed** from the checkpoints of an interrupted run: {'; '.join(parts)}. "
-            f"Wall time over every session: {record['wall_time_all_sessions_s']:.0f} s.")
-
-
 class Recorder:
     def __init__(self, name: str, *, output_dir: str = "", profile: str = "quick",
                  parameters: dict | None = None, seed: int = 0):
@@ -258,13 +224,26 @@ class Recorder:
         self.notes.append(text)
 
     def claim(self, claim: str, holds: bool, sentence: str, *,
-              source_holds: bool | None = None) -> None:
+              source_holds: bool | None = None, evidence: dict | None = None) -> None:
         """A yes-or-no finding computed from the numbers ("LSTM > GRU > SimpleRNN"):
         `sentence` goes into summary.md as a note, and `claim` with whether it `holds`
         (and whether it held in the source) into metrics.json, where a run over several
-        seeds counts the seeds it holds in (`kerasreports.seeds`)."""
-        self.claims.append({"claim": claim, "holds": bool(holds),
-                            "source_holds": source_holds})
+        seeds counts the seeds it holds in (`kerasreports.seeds`).
+
+        `evidence` names the recorded metrics the claim is about and the relation it
+        states ({"metrics": [...], "relation": ">"}, `summary_text.holds_by_evidence`):
+        `holds` must agree with it (a `ValueError` here otherwise), and the committed
+        reports' test checks it again from metrics.json, with the sentence's numbers.
+        """
+        entry = {"claim": claim, "holds": bool(holds), "source_holds": source_holds,
+                 "sentence": sentence}
+        if evidence is not None:
+            computed = summary_text.holds_by_evidence(evidence, self.metrics)
+            if computed != bool(holds):
+                raise ValueError(f"claim {claim!r}: holds={holds}, but its evidence "
+                                 f"{evidence} says {computed}")
+            entry["evidence"] = _plain(evidence)
+        self.claims.append(entry)
         self.note(sentence)
 
     def compare_only(self, prefix: str) -> None:
@@ -274,19 +253,8 @@ class Recorder:
         self.comparison_prefix = prefix
 
     def source_vs_regenerated(self) -> list[dict]:
-        rows = []
-        prefix = getattr(self, "comparison_prefix", "")
-        for fig in self.report.source_figures:
-            if not fig.metric.startswith(prefix):
-                continue
-            ours = self.metrics.get(fig.metric)
-            rows.append({
-                "quantity": fig.label,
-                "source": fig.value,
-                "regenerated": ours,
-                "difference": None if ours is None or fig.value is None else ours - fig.value,
-            })
-        return rows
+        return summary_text.comparison(self.report.name, self.metrics,
+                                       getattr(self, "comparison_prefix", ""))
 
     def finish(self):
         """Write metrics.json and summary.md; return the source-vs-regenerated table."""
@@ -307,39 +275,13 @@ class Recorder:
             "metrics": self.metrics,
             "claims": self.claims,
             "source_vs_regenerated": comparison,
+            # What summary.md shows besides, so that it is rendered from this file alone.
+            "comparison_prefix": getattr(self, "comparison_prefix", ""),
+            "tables": [{"title": t, "markdown": m} for t, m in self.tables],
+            "notes": self.notes,
+            "figures": [{"file": f, "caption": c} for f, c in self.figures],
         }
         _write_text(self.dir / "metrics.json", json.dumps(record, indent=2) + "\n")
-        _write_text(self.dir / "summary.md", self._summary(record, comparison))
+        _write_text(self.dir / "summary.md", summary_text.render(record))
         resume.finish(self.run)  # the report is written: its checkpoints are not needed any more
         return _markdown("**Source vs regenerated**\n\n" + markdown_table(comparison))
-
-    def _summary(self, record: dict, comparison: list[dict]) -> str:
-        env = record["environment"]
-        lines = [
-            f"# {self.report.name}: {self.report.title}",
-            "",
-            f"Source: `seeds/{self.report.source}`. Profile **{self.profile}**, seed "
-            f"{self.seed}, run {record['date']} at revision `{env['git_revision']}` on "
-            f"{env['machine']}, {env['device']}, Keras backend {env['backend']}; "
-            f"{record['wall_time_s']:.0f} s.",
-            "",
-        ]
-        if record["resumed"]:
-            lines += [_resumed_sentence(record), ""]
-        if self.parameters.get("generated_data"):
-            lines += ["**Generated stand-in data (smoke profile): these numbers test the "
-                      "pipeline and are not comparable with the source's.**", ""]
-        lines += [
-            "## Source vs regenerated",
-            "",
-            markdown_table(comparison),
-        ]
-        for title, text in self.tables:
-            lines += [f"## {title}", "", text]
-        if self.notes:
-            lines += ["## Notes", ""] + [f"- {n}" for n in self.notes] + [""]
-        if self.figures:
-            lines += ["## Figures", ""]
-            for file, caption in self.figures:
-                lines += [f"**{caption}**", "", f"![{caption}](figures/{file})", ""]
-        return "\n".join(lines)

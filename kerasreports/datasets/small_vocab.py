@@ -302,6 +302,23 @@ def split(n: int, *, seed: int, validation: float = 0.1, test: float = 0.1) -> S
     return Split(train_idx, val_idx, test_idx)
 
 
+def unseen_in_training(english, french, train_idx, indices) -> np.ndarray:
+    """The `indices` whose (English, French) pair does not occur among the training pairs.
+
+    The corpus repeats itself: 8,686 of its 137,860 lines are copies of earlier ones, so a
+    random split puts about 9% of the test pairs in training too (all ten of the source's
+    sample sentences are in our training split). Scores on the pairs this returns are
+    scores on sentences the model has not seen.
+    """
+    seen = {(english[i], french[i]) for i in train_idx}
+    return np.array([i for i in indices if (english[i], french[i]) not in seen], dtype=int)
+
+
+def repeated_pairs(english, french) -> int:
+    """How many pairs are copies of an earlier pair."""
+    return len(english) - len(set(zip(english, french)))
+
+
 # --- the translation report's data -----------------------------------------------------
 
 
