@@ -27,8 +27,9 @@ def collect(output_root: Path) -> list[dict]:
         headline = []
         for fig in report.source_figures:
             if fig.headline:
+                caveat = f"; not comparable: {fig.not_comparable}" if fig.not_comparable else ""
                 headline.append(f"{fig.label}: {ours(record, fig.metric)} "
-                                f"(source {format_number(fig.value)})")
+                                f"(source {format_number(fig.value)}{caveat})")
         rows.append({
             "report": report.name,
             "title": report.title,

@@ -97,7 +97,8 @@ def _card(output_root: Path, row: dict) -> str:
     record, _ = index.read_record(folder / "metrics.json", f"{name}/metrics.json")
     headline = "".join(
         f"<tr><td>{escape(fig.label)}</td><td>{escape(index.ours(record, fig.metric))}</td>"
-        f"<td>{escape(format_number(fig.value))}</td></tr>"
+        f"<td>{escape(format_number(fig.value))}"
+        f"{' (not comparable)' if fig.not_comparable else ''}</td></tr>"
         for fig in report.source_figures if fig.headline)
     meta = (f"profile <b>{escape(row['profile'])}</b>, {escape(row['date'])}, revision "
             f"{escape(row['revision'])}, {escape(row['machine'])}, backend "

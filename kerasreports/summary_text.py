@@ -50,11 +50,13 @@ def comparison(report_name: str, metrics: dict, prefix: str = "") -> list[dict]:
         if not fig.metric.startswith(prefix):
             continue
         ours = metrics.get(fig.metric)
+        difference = None if ours is None or fig.value is None else ours - fig.value
         rows.append({
             "quantity": fig.label,
             "source": fig.value,
             "regenerated": ours,
-            "difference": None if ours is None or fig.value is None else ours - fig.value,
+            "difference": (f"not comparable: {fig.not_comparable}" if fig.not_comparable
+                           else difference),
         })
     return rows
 

@@ -390,6 +390,7 @@ def score(label):
 
 
 split = "test" if has_test else "validation"
+split_metric = "test_accuracy" if has_test else "val_accuracy"
 for a, b, claim in (("lenet_bn", "lenet", "BatchNorm helps LeNet"),
                     ("lenet", "lenet_dropout", "dropout alone hurts LeNet"),
                     ("super_lenet", "super_lenet_wrong_init", "Kaiming beats wrong init"),
@@ -404,7 +405,9 @@ for a, b, claim in (("lenet_bn", "lenet", "BatchNorm helps LeNet"),
                   f"{models.SOURCE_NAMES[b]} {score(b):.4f} {split} accuracy: "
                   f"{'yes' if ours else 'no'} here, {'yes' if theirs else 'no'} in the "
                   f"source ({source_rows[a][2 if has_test else 1]:.4f} vs "
-                  f"{source_rows[b][2 if has_test else 1]:.4f}).", source_holds=theirs)
+                  f"{source_rows[b][2 if has_test else 1]:.4f}).", source_holds=theirs,
+                  evidence={"metrics": [f"{dataset}_{label}_{split_metric}" for label in (a, b)],
+                            "relation": ">"})
 chance = [label for label in lenets + resnets if score(label) < 1.5 / classes]
 if chance:
     steps = {label: math.ceil(results[label]["images"] / batch_size) * results[label]["epochs"]

@@ -317,6 +317,8 @@ rec.metric("unet_val_psnr", unet_psnr)
 rec.metric("unet_gain_db", unet_psnr - noisy_psnr)
 rec.metric("transpose_val_psnr", upsampling_runs["TransposeConv2d"]["psnr"])
 rec.metric("wide_val_psnr", width_runs[f"3 to {wide_width}"]["psnr"])
+rec.metric("narrow_val_psnr", width_runs[f"3 to {width}"]["psnr"])
+rec.metric("nearest_val_psnr", upsampling_runs["nearest Upsampling + conv"]["psnr"])
 
 # %%
 shown = np.random.default_rng(seed).choice(len(data.val_clean), size=6, replace=False)
@@ -389,14 +391,16 @@ rec.claim(f"the wider model (3 to {wide_width}) beats 3 to {width} on validation
           wide > narrow,
           f"Width: 3 to {wide_width} {'beats' if wide > narrow else 'does not beat'} 3 to "
           f"{width} ({wide:.2f} vs {narrow:.2f} dB; source: more channels better).",
-          source_holds=True)
+          source_holds=True,
+          evidence={"metrics": ["wide_val_psnr", "narrow_val_psnr"], "relation": ">"})
 nearest, transpose = (upsampling_runs[k]["psnr"] for k in upsampling_runs)
 rec.claim("nearest Upsampling + conv is below TransposeConv2d on validation PSNR",
           nearest < transpose,
           f"Upsampling: nearest + conv {nearest:.2f} dB, "
           f"{'below' if nearest < transpose else 'not below'} TransposeConv2d's "
           f"{transpose:.2f} dB (source: Upsampling gave 'poor', blurrier results).",
-          source_holds=True)
+          source_holds=True,
+          evidence={"metrics": ["nearest_val_psnr", "transpose_val_psnr"], "relation": "<"})
 rec.note(f"Scratch vs Keras with the same weights and batches: training losses within "
          f"{gap.max():.1e} relative over {overlay_epochs} epoch(s); the scratch framework "
          f"took {rec.metrics['overlay_scratch_over_keras_time']:.1f}x Keras' time.")

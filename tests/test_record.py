@@ -69,3 +69,60 @@ def test_start_records_every_name_of_the_parameters_cell(tmp_path, capsys):
     del namespace["dae_epochs"]
     with pytest.raises(NameError, match="dae_epochs"):
         record.parameters_in("mnist_dae", namespace)
+
+
+def test_summary_md_is_rendered_from_metrics_json_alone(tmp_path):
+    from kerasreports import summary_text
+
+    rec = record.Recorder("translation", output_dir=str(tmp_path))
+    rec.metric("lstm_params", 72_345)
+    rec.table("Numbers", [{"a": 1}])
+    rec.note("a finding")
+    fig, ax = plt.subplots()
+    rec.figure(fig, "curve", "A curve")
+    rec.finish()
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["tables"] == [{"title": "Numbers", "markdown": "| a |\n|---|\n| 1 |\n"}]
+    assert saved["notes"] == ["a finding"]
+    assert saved["figures"] == [{"file": "curve.png", "caption": "A curve"}]
+    assert (tmp_path / "summary.md").read_text() == summary_text.render(saved)
+
+
+def test_a_claim_must_agree_with_its_evidence(tmp_path):
+    rec = record.Recorder("translation", output_dir=str(tmp_path))
+    rec.metric("a", 0.5)
+    rec.metric("b", 0.4)
+    evidence = {"metrics": ["a", "b"], "relation": ">"}
+    rec.claim("a > b", True, "a 0.5 > b 0.4", evidence=evidence)
+    assert rec.claims[-1]["evidence"] == evidence and rec.claims[-1]["sentence"] in rec.notes
+    with pytest.raises(ValueError, match="its evidence"):
+        rec.claim("b > a", True, "b beats a", evidence={"metrics": ["b", "a"],
+                                                       "relation": ">"})
+
+
+def test_evidence_relations():
+    from kerasreports.summary_text import holds_by_evidence
+
+    m = {"x": 3, "y": 2, "z": 1}
+    assert holds_by_evidence({"metrics": ["x", "y", "z"], "relation": ">"}, m)
+    assert not holds_by_evidence({"metrics": ["x", "z", "y"], "relation": ">"}, m)
+    assert not holds_by_evidence({"metrics": ["x", "x"], "relation": ">"}, m)  # a tie
+    assert holds_by_evidence({"metrics": ["z", "y", "x"], "relation": "<"}, m)
+    assert holds_by_evidence({"metrics": ["x", "y"], "relation": "within", "tolerance": 1.5}, m)
+    assert not holds_by_evidence({"metrics": ["x", "z"], "relation": "within",
+                                  "tolerance": 1.5}, m)
+    with pytest.raises(KeyError):
+        holds_by_evidence({"metrics": ["x", "w"], "relation": ">"}, m)
+    with pytest.raises(ValueError, match="unknown relation"):
+        holds_by_evidence({"metrics": ["x", "y"], "relation": ">="}, m)
+
+
+def test_a_row_that_is_not_comparable_says_why_in_place_of_the_difference():
+    from kerasreports.summary_text import comparison
+
+    rows = {r["quantity"]: r for r in comparison("dirty_documents",
+                                                 {"source_val_ssim_256": 0.9})}
+    row = rows["source model validation SSIM at 256x256 (Fig. 11: 0.6-0.7)"]
+    assert row["source"] == 0.65 and row["regenerated"] == 0.9
+    assert row["difference"].startswith("not comparable: the source's 0.6-0.7 is below")
+    assert rows["source model trainable parameters"]["difference"] is None  # not measured
