@@ -17,6 +17,9 @@ last, next to the decoder). Prints a table and writes benchmarks/results/
 arithmetic_quick_recipe.json.
 
     KERAS_BACKEND=jax python benchmarks/arithmetic_quick_recipe.py [--recipes A,B] [--seeds 0,1,2]
+
+Rows are kept per recipe, seed and backend across runs (the report's quick profile runs on
+TensorFlow: JAX's Conv2DTranspose gradients make its image generator ~20x slower here).
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def run(recipe: str, seed: int) -> dict:
                               schedule="cosine", seed=seed)
     val_char, val_answer = score(model, encode(x_tr[val]), y_tr[val], task.chars)
     test_char, test_answer = score(model, encode(x_te), y_te, task.chars)
-    return {"recipe": recipe, "seed": seed, "epochs": epochs, "batch": batch,
+    return {"recipe": recipe, "seed": seed, "backend": keras.backend.backend(),
+            "epochs": epochs, "batch": batch,
             "learning_rate": lr, "reversed": reverse, "params": model.count_params(),
             "train_seconds": round(seconds, 1), "val_char_accuracy": val_char,
             "val_answer_accuracy": val_answer, "test_char_accuracy": test_char,
@@ -86,23 +90,27 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     args = parser.parse_args()
     rows = []
-    previous = json.loads(RESULTS.read_text())["rows"] if RESULTS.is_file() else []
+    old = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    previous, previous_backend = old.get("rows", []), old.get("backend")
     for recipe in args.recipes.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             rows.append(run(recipe, seed))
             print(json.dumps(rows[-1]), flush=True)
-    kept = [r for r in previous if (r["recipe"], r["seed"]) not in
-            {(x["recipe"], x["seed"]) for x in rows}]
+    # Rows of other recipes, seeds or backends from earlier runs are kept.
+    key = lambda r: (r["recipe"], r["seed"], r.get("backend", previous_backend))  # noqa: E731
+    kept = [r for r in previous if key(r) not in {key(x) for x in rows}]
     rows = kept + rows
-    print(f"\n{'recipe':<18} {'seed':>4} {'s':>6} {'val char':>9} {'test char':>9} "
-          f"{'test answer':>11}")
     for r in rows:
-        print(f"{r['recipe']:<18} {r['seed']:>4} {r['train_seconds']:>6} "
+        r.setdefault("backend", previous_backend)
+    print(f"\n{'recipe':<18} {'backend':<10} {'seed':>4} {'s':>6} {'val char':>9} "
+          f"{'test char':>9} {'test answer':>11}")
+    for r in rows:
+        print(f"{r['recipe']:<18} {r['backend']:<10} {r['seed']:>4} {r['train_seconds']:>6} "
               f"{r['val_char_accuracy']:>9.4f} {r['test_char_accuracy']:>9.4f} "
               f"{r['test_answer_accuracy']:>11.4f}")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "rows": rows, "backend": keras.backend.backend(),
+        "rows": rows, "backend": keras.backend.backend(),  # of the latest run; each row has its own
         "machine": runtime.device_description(), "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
         "source_test_char_accuracy": catalog.ARITHMETIC_STACKING[("addsub", 1)][2],

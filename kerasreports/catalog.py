@@ -261,6 +261,7 @@ ARITHMETIC = Report(
     datasets=("mnist",),
     profiles={
         "smoke": {"generated_data": True, "highest_integer": 9, "text_epochs": 1,
+                  "spread_seeds": 2,
                   "image_epochs": 1, "convlstm_epochs": 1, "reader_epochs": 1,
                   "finetune_epochs": 1, "generator_epochs": 1, "conv_generator_epochs": 1,
                   "conv_generator_queries": 0},
@@ -280,7 +281,17 @@ ARITHMETIC = Report(
                            train),
               SourceFigure(f"t2t_{task}_{extra}_test_char_accuracy",
                            f"text to text {task}, {extra} extra LSTM: test char accuracy",
-                           test, (task, extra) in {("addsub", 1), ("mul", 1)}))),
+                           test))),
+        # The headline: the same model's mean over `spread_seeds` seeds (one run says
+        # little of a model that learns in a sudden jump).
+        *(SourceFigure(f"t2t_{task}_1_test_char_accuracy_seed_mean",
+                       f"text to text {task}, 1 extra LSTM: test char accuracy, mean over "
+                       f"seeds (ours; the source: one run)", ARITHMETIC_STACKING[(task, 1)][2],
+                       True) for task in ("addsub", "mul")),
+        # What a model that ignores its query scores (the source gives no such row).
+        *(SourceFigure(f"chance_{task}_test_char_accuracy", f"chance {sign}: the commonest "
+                       f"character per answer position, test char accuracy (not in the "
+                       f"source)", None) for task, sign in (("addsub", "+/-"), ("mul", "×"))),
         SourceFigure("i2t_addsub_convlstm_test_char_accuracy",
                      "image to text +/-, ConvLSTM2D: test char accuracy (Table 2)", 0.30),
         SourceFigure("i2t_addsub_conv_test_char_accuracy",
@@ -302,6 +313,11 @@ ARITHMETIC = Report(
                      32_896),
         SourceFigure("t2i_dense_output_params", "text to image: TD Dense(784) parameters",
                      101_136),
+        # Its words (section 3.3): "around 40%" and "around 86% right from the first epoch".
+        SourceFigure("t2i_addsub_conv_keras_accuracy", "text to image +/-, Conv2DTranspose "
+                     "model: Keras 'accuracy' of tf.keras 2 (source: ~40%)", 0.40),
+        SourceFigure("t2i_addsub_dense_keras_accuracy", "text to image +/-, TD-Dense model: "
+                     "Keras 'accuracy' of tf.keras 2 (source: ~86%)", 0.86),
         SourceFigure("t2i_conv_lstm_params", "text to image, Conv2DTranspose model: "
                      "LSTM(1024) parameters", 4_251_648),
         SourceFigure("t2i_conv_decoder_params", "text to image, Conv2DTranspose model: "

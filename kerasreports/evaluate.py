@@ -24,6 +24,28 @@ def answer_accuracies(y_text, predicted) -> dict:
             "answer": metrics.answer_accuracy(y_text, predicted)}
 
 
+def chance_answers(train_answers, n: int) -> np.ndarray:
+    """`n` copies of the answer a model that ignores its query would learn: the commonest
+    training character at each position (ties: the first met). Its character accuracy
+    on the test answers is the chance level of a table of character accuracies."""
+    from collections import Counter
+
+    answers_ = list(train_answers)
+    guess = "".join(Counter(a[i] for a in answers_).most_common(1)[0][0]
+                    for i in range(len(answers_[0])))
+    return np.array([guess] * n)
+
+
+def chance_scores(train, test) -> dict:
+    """`text_scores`' accuracy columns for `chance_answers` (no model, no training)."""
+    predicted_train = chance_answers(train.y_text, len(train.y_text))
+    predicted_test = chance_answers(train.y_text, len(test.y_text))
+    test_acc = answer_accuracies(test.y_text, predicted_test)
+    return {"parameters": 0,
+            "train char acc": metrics.character_accuracy(train.y_text, predicted_train),
+            "test char acc": test_acc["char"], "test answer acc": test_acc["answer"]}
+
+
 def text_scores(model, x_train, train, x_test, test, chars: str, seconds: float):
     """A text-output model on both sides of a split (`train`/`test`: `ArithmeticData`):
     returns (scores row, numeric errors on the test side, test answers)."""
@@ -49,6 +71,21 @@ SCORE_METRICS = {"parameters": "params", "train char acc": "train_char_accuracy"
 def score_metrics(prefix: str, scores: dict) -> dict:
     """`text_scores`' row under the catalogue's metric names, e.g. `t2t_addsub_1_...`."""
     return {f"{prefix}_{suffix}": scores[key] for key, suffix in SCORE_METRICS.items()}
+
+
+def tf_keras2_accuracy(targets, outputs) -> float:
+    """What `metrics=["accuracy"]` reported for an MSE-trained image model in tf.keras 2
+    (the source's Keras), which picks the metric from the output's shape: a last axis of
+    1 gives `binary_accuracy` (output > 0.5 equal to the target: only pixels exactly 0
+    or 1 can match), a wider last axis `categorical_accuracy` (the arg-max over that axis
+    equal). Neither says whether an image shows the right digit; a blank output scores
+    high on mostly-black MNIST answers."""
+    targets, outputs = np.asarray(targets), np.asarray(outputs)
+    if targets.shape != outputs.shape:
+        raise ValueError(f"targets {targets.shape} and outputs {outputs.shape} differ")
+    if outputs.shape[-1] == 1:
+        return float(np.mean(targets == (outputs > 0.5)))
+    return float(np.mean(np.argmax(targets, -1) == np.argmax(outputs, -1)))
 
 
 def read_images(reader, images, chars: str) -> np.ndarray:

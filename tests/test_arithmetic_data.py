@@ -116,3 +116,43 @@ def test_character_images_label_digits_operators_and_blanks():
     assert len(x) == 200 + 2 * 20 + 2 and x.dtype == np.float32 and x.max() <= 1
     assert set(np.unique(y)) == set(range(13))
     assert not x[y == chars.index(" ")].any()
+
+
+def test_chance_level_is_the_commonest_character_per_position():
+    from kerasreports import evaluate
+
+    train = arithmetic.ArithmeticData(np.array(["1+1  ", "2+2  ", "1+2  "]), None,
+                                      np.array(["2  ", "4  ", "3  "]), None)
+    test = arithmetic.ArithmeticData(np.array(["2+1  ", "3+3  "]), None,
+                                     np.array(["3  ", "6  "]), None)
+    assert list(evaluate.chance_answers(train.y_text, 2)) == ["2  ", "2  "]  # ties: first
+    scores = evaluate.chance_scores(train, test)
+    assert scores["test char acc"] == pytest.approx(4 / 6)  # the padding spaces match
+    assert scores["test answer acc"] == 0
+    assert scores["train char acc"] == pytest.approx(7 / 9)
+
+
+def test_the_real_split_chance_levels():
+    from kerasreports import evaluate
+
+    for name, level in (("addsub", 0.3301), ("mul", 0.2075)):
+        task = arithmetic.tasks(99)[name]
+        (x_tr, y_tr), (x_te, y_te) = arithmetic.split_queries(
+            0.25, 99, 2, task.operands, rng=arithmetic.split_rng(0, "split", name))
+        scores = evaluate.chance_scores(arithmetic.ArithmeticData(x_tr, None, y_tr, None),
+                                        arithmetic.ArithmeticData(x_te, None, y_te, None))
+        assert scores["test char acc"] == pytest.approx(level, abs=1e-4)
+
+
+def test_tf_keras2_accuracy_follows_the_output_shape():
+    from kerasreports import evaluate
+
+    targets = np.array([[[0.0], [1.0], [0.5], [0.0]]])  # last axis 1: binary accuracy
+    outputs = np.array([[[0.1], [0.9], [0.9], [0.7]]])
+    # 0 == (0.1 > 0.5); 1 == (0.9 > 0.5); 0.5 never equals 0 or 1; 0 != 1
+    assert evaluate.tf_keras2_accuracy(targets, outputs) == 0.5
+    wide_t = np.array([[0.0, 0.0, 0.0], [0.2, 0.9, 0.0]])  # a wider last axis: arg-max
+    wide_o = np.array([[0.3, 0.1, 0.1], [0.1, 0.2, 0.8]])
+    assert evaluate.tf_keras2_accuracy(wide_t, wide_o) == 0.5
+    with pytest.raises(ValueError, match="differ"):
+        evaluate.tf_keras2_accuracy(wide_t, outputs)
