@@ -276,3 +276,25 @@ def attention_maps(maps: list[tuple[str, list[str], list[str], np.ndarray]], *,
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def source_vs_ours_rows(tables: dict[str, dict], *, ylabel: str = "test char accuracy"):
+    """One panel per sweep table: the source's value and ours for each row that ran, and
+    a dotted line per chance level. `tables`: title -> {"rows": [row numbers],
+    "source": [...], "ours": [...], "chance": {label: value}}."""
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 3.6), squeeze=False)
+    for ax, (title, table) in zip(axes[0], tables.items()):
+        x = np.arange(len(table["rows"]))
+        ax.bar(x - 0.2, table["source"], 0.4, label="source", color="C7")
+        ax.bar(x + 0.2, table["ours"], 0.4, label="ours", color="C0")
+        for i, (label, value) in enumerate(table.get("chance", {}).items()):
+            ax.axhline(value, color="C3", linestyle=":", linewidth=1,
+                       label="chance" if i == 0 else None)
+        ax.set_xticks(x, [str(n) for n in table["rows"]])
+        ax.set_xlabel("row")
+        ax.set_ylim(0, 1)
+        ax.set_title(title, fontsize=9)
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -76,7 +76,8 @@ def test_notebooks_are_copied_out_and_never_over_a_file(installed):
     assert done.returncode == 0, done.stderr[-3000:]
     assert {p.name for p in target.glob("*.ipynb")} == {
         f"{name}.ipynb" for name in ("mnist_dae", "translation", "dirty_documents",
-                                     "arithmetic", "scratch_framework",
+                                     "arithmetic", "arithmetic_sweeps",
+                                     "scratch_framework",
                                      "image_classification", "rnn_language")}
     (target / "mnist_dae.ipynb").write_text("mine")
     again = _kerasreports(python, "notebooks", str(target), cwd=root)

@@ -98,37 +98,44 @@ def image2text_convlstm(*, chars: int = 13, query_length: int = 5, answer_length
     return keras.Model(images, out, name=name)
 
 
-def image_features(*, filters: int = 32, features: int = 128, name: str = "image_features"):
-    """A small CNN for one 28x28 image: two Conv2D + pooling blocks, a Dense layer."""
-    return keras.Sequential([
-        keras.Input(IMAGE_SHAPE),
-        layers.Conv2D(filters, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(2 * filters, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dense(features, activation="relu"),
-    ], name=name)
+def image_features(*, filters: int | tuple[int, ...] = 32, features: int = 128,
+                   name: str = "image_features"):
+    """A small CNN for one 28x28 image: Conv2D(3x3) + pooling blocks, then a Dense layer.
+
+    `filters` an int f: two blocks of f and 2f filters (the report's model); a tuple: one
+    block per entry (the source's Table 5 names its convolution layers so)."""
+    blocks = (filters, 2 * filters) if np.isscalar(filters) else tuple(filters)
+    if not blocks or any(int(f) != f or f < 1 for f in blocks):
+        raise ValueError(f"filters must be a whole number of at least 1 or a tuple of "
+                         f"them, not {filters!r}")
+    stack = [keras.Input(IMAGE_SHAPE)]
+    for f in blocks:
+        stack += [layers.Conv2D(f, 3, activation="relu"), layers.MaxPooling2D(2)]
+    return keras.Sequential([*stack, layers.Flatten(),
+                             layers.Dense(features, activation="relu")], name=name)
 
 
 def image2text_conv(*, chars: int = 13, query_length: int = 5, answer_length: int = 3,
-                    filters: int = 32, lstm_layers: int = 5, units: int = 256,
+                    filters: int | tuple[int, ...] = 32, lstm_layers: int = 5,
+                    units: int = 256, first_units: int | None = None,
                     name: str = "image2text_conv"):
-    """TimeDistributed CNN per image, then `lstm_layers` LSTMs (at least 2): the encoder
-    gets all but one (the first of `units // 2`, as the source's "128/256"), the decoder
-    the last."""
+    """TimeDistributed CNN per image (`image_features(filters)`), then `lstm_layers` LSTMs
+    (at least 2): the encoder gets all but one, the decoder the last. The first encoder
+    LSTM has `first_units` (default `units // 2`, as the source's "128/256") when the
+    encoder has more than one; every other LSTM `units`."""
     _check(chars=chars, query_length=query_length, answer_length=answer_length,
-           filters=filters, units=units)
+           units=units, **({} if first_units is None else {"first_units": first_units}))
     if int(lstm_layers) != lstm_layers or lstm_layers < 2:
         raise ValueError(f"lstm_layers must be a whole number of at least 2 (an encoder "
                          f"and a decoder), not {lstm_layers!r}")
+    first_units = units // 2 if first_units is None else first_units
     images = _image_sequence(query_length)
     x = layers.TimeDistributed(image_features(filters=filters), name="read_images")(images)
     encoder_layers = lstm_layers - 1
     for i in range(encoder_layers):
         last = i == encoder_layers - 1
-        x = LSTM(units // 2 if i == 0 and not last else units,
-                        return_sequences=not last, name=f"encoder_lstm_{i + 1}")(x)
+        x = LSTM(first_units if i == 0 and not last else units,
+                 return_sequences=not last, name=f"encoder_lstm_{i + 1}")(x)
     out = _decoder(x, answer_length=answer_length, chars=chars, units=units)
     return keras.Model(images, out, name=name)
 
@@ -170,10 +177,12 @@ def _copy(model: keras.Model) -> keras.Model:
 def text2image_dense(*, chars: int = 13, query_length: int = 5, answer_length: int = 3,
                      units: int = 256, hidden: int = 128, regularized: bool = False,
                      bidirectional: bool = False, dropout: float = 0.2,
-                     name: str | None = None):
-    """The source's TimeDistributed-Dense image generator (section 3.3.2, Figure 10)."""
+                     extra_layers: int = 0, name: str | None = None):
+    """The source's TimeDistributed-Dense image generator (section 3.3.2, Figure 10);
+    `extra_layers` LSTMs returning sequences below its encoder LSTM (section 3.3.4 tried
+    one)."""
     _check(chars=chars, query_length=query_length, answer_length=answer_length,
-           units=units, hidden=hidden)
+           units=units, hidden=hidden, extra_layers=extra_layers)
 
     def lstm(**kwargs):
         cell = LSTM(units, **kwargs)
@@ -186,14 +195,18 @@ def text2image_dense(*, chars: int = 13, query_length: int = 5, answer_length: i
         return x
 
     query = keras.Input((query_length, chars), name="query")
-    x = lstm()(query)
+    x = query
+    for _ in range(extra_layers):
+        x = lstm(return_sequences=True)(x)
+    x = lstm()(x)
     x = layers.RepeatVector(answer_length)(x)
     x = regularize(lstm(return_sequences=True)(x))
     x = regularize(layers.TimeDistributed(layers.Dense(hidden, activation="relu"))(x))
     x = layers.TimeDistributed(layers.Dense(784, activation="sigmoid"))(x)
     out = layers.Reshape((answer_length, *IMAGE_SHAPE), name="answer_images")(x)
-    variant = ("bidirectional_" if bidirectional else "") + ("regularized" if regularized
-                                                              else "dense")
+    variant = (("bidirectional_" if bidirectional else "")
+               + ("regularized" if regularized else "dense")
+               + (f"_{extra_layers}_extra" if extra_layers else ""))
     return keras.Model(query, out, name=name or f"text2image_{variant}")
 
 
