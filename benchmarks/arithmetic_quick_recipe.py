@@ -2,9 +2,9 @@
 
 The `arithmetic` report's model with one extra encoder LSTM (the source's exact layers,
 1,330,445 parameters) learns in a sudden jump, and with the quick profile's recipe (20
-epochs, batch 128, Adam 0.006 with cosine decay) the jump may or may not come in time:
-the committed quick report ends at 0.85 test character accuracy (source 0.9925). This
-trains that model under a few candidate recipes on seeds 0, 1, 2 (the report's query
+epochs, batch 128, Adam 0.006 with cosine decay) the jump may or may not come in time
+(an earlier quick report, read forwards, ended at 0.85 test character accuracy; source
+0.9925). This trains that model under a few candidate recipes on seeds 0, 1, 2 (the report's query
 split of each seed: `split_rng(seed, "split", "addsub")`, test share 0.25) and scores:
 
 - **validation**: 10% of the *training* queries, held out from training (seeded): what
@@ -17,6 +17,11 @@ last, next to the decoder). Prints a table and writes benchmarks/results/
 arithmetic_quick_recipe.json.
 
     KERAS_BACKEND=jax python benchmarks/arithmetic_quick_recipe.py [--recipes A,B] [--seeds 0,1,2]
+
+Result (results/arithmetic_quick_recipe.json, TensorFlow, Intel Xeon 2 cores,
+2026-12-04): validation character accuracy forwards 0.9967 / 0.9976 / 0.9987, backwards
+0.9978 / 0.9993 / 0.9976 on seeds 0 / 1 / 2; test 0.9971 / 0.9977 / 0.9975 and 0.9977 /
+0.9986 / 0.9964. Both pass 0.99 on every seed; the report reads backwards (higher mean).
 
 Rows are kept per recipe, seed and backend across runs (the report's quick profile runs on
 TensorFlow: JAX's Conv2DTranspose gradients make its image generator ~20x slower here).
