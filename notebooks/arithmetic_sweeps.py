@@ -44,6 +44,9 @@ output_dir: str = ""  # where the report is written; "" writes outputs/arithmeti
 # Its numbers show each finding's direction at a few epochs, not the source's level.
 # `smoke` trains three rows on generated digits.
 #
+# Run it on TensorFlow (the default): on JAX its ConvLSTM2D rows train several times
+# slower on a CPU.
+#
 # Run under `kerasreports run arithmetic_sweeps --profile smoke|quick|full`, or top to
 # bottom here.
 
