@@ -67,7 +67,7 @@ except ImportError:
 import numpy as np
 import keras
 
-from kerasreports import catalog, evaluate, metrics, plots, record, runtime, sweeps, training
+from kerasreports import evaluate, metrics, plots, record, runtime, sweeps, training
 from kerasreports.datasets import arithmetic
 from kerasreports.models import arithmetic as models
 
@@ -122,7 +122,7 @@ def share_key(task_name, share):
 # %%
 results, chance = {}, {}
 for k, (table, number) in enumerate(chosen, 1):
-    sweep = catalog.ARITHMETIC_SWEEPS[table]
+    sweep = sweeps.ARITHMETIC_SWEEPS[table]
     row = sweep.rows[number - 1]
     task = tasks[sweep.task]
     train, test = split(sweep.task, row.test_share)
@@ -131,7 +131,7 @@ for k, (table, number) in enumerate(chosen, 1):
         chance[key] = evaluate.chance_scores(train, test)
         rec.metric(f"chance_{key}_test_char_accuracy", chance[key]["test char acc"])
     epochs = sweeps.scaled_epochs(row.epochs, epoch_share)
-    print(f"[{k}/{len(chosen)}] {catalog.sweep_row_label(table, number)}: {epochs} epochs",
+    print(f"[{k}/{len(chosen)}] {sweeps.sweep_row_label(table, number)}: {epochs} epochs",
           flush=True)
     model = sweeps.build(table, number, chars=len(task.chars),
                          query_length=task.query_length, answer_length=task.answer_length)
@@ -151,7 +151,7 @@ for k, (table, number) in enumerate(chosen, 1):
     keras.backend.clear_session()  # two dozen models: keep the graph small
 
 # %%
-for table, sweep in catalog.ARITHMETIC_SWEEPS.items():
+for table, sweep in sweeps.ARITHMETIC_SWEEPS.items():
     table_rows = []
     for number, row in enumerate(sweep.rows, 1):
         if (table, number) not in results:
@@ -182,7 +182,7 @@ for table, sweep in catalog.ARITHMETIC_SWEEPS.items():
 
 # %%
 panels = {}
-for table, sweep in catalog.ARITHMETIC_SWEEPS.items():
+for table, sweep in sweeps.ARITHMETIC_SWEEPS.items():
     ran = [n for n in range(1, len(sweep.rows) + 1) if (table, n) in results]
     if ran:
         panels[sweep.title] = {
@@ -210,7 +210,7 @@ def ran(*keys):
 
 
 def source_value(table, number, side="test"):
-    row = catalog.ARITHMETIC_SWEEPS[table].rows[number - 1]
+    row = sweeps.ARITHMETIC_SWEEPS[table].rows[number - 1]
     return getattr(row, side)
 
 
@@ -221,13 +221,14 @@ def accuracy(table, number):
 def ordered(table, numbers, label, source_sentence):
     """The claim that test accuracy rises along `numbers` (rows of `table`)."""
     keys = [f"{table}_row{n}_test_char_accuracy" for n in numbers]
-    holds = all(a < b for a, b in zip([m[k] for k in keys], [m[k] for k in keys][1:]))
+    values = [m[k] for k in keys]
+    holds = all(a < b for a, b in zip(values, values[1:]))
     source = [source_value(table, n) for n in numbers]
     rec.claim(f"{label} ({table} rows {' < '.join(map(str, numbers))}, test char accuracy)",
               holds,
               f"{label} ({table.replace('table', 'Table ')}, rows "
               f"{', '.join(map(str, numbers))}): ours "
-              f"{' / '.join(f'{m[k]:.4f}' for k in keys)}, so it "
+              f"{' / '.join(f'{v:.4f}' for v in values)}, so it "
               f"{'holds' if holds else 'does not hold'} here; the source's "
               f"{' / '.join(f'{v:.2f}' for v in source)} ({source_sentence}).",
               source_holds=all(a < b for a, b in zip(source, source[1:])),
@@ -237,7 +238,7 @@ def ordered(table, numbers, label, source_sentence):
 if any(t == "table2" for t, _ in chosen):
     best = max((n for t, n in chosen if t == "table2"), key=lambda n: accuracy("table2", n))
     level_key = f"chance_{share_key('addsub', 0.2)}_test_char_accuracy"
-    level, source_best = m[level_key], max(r.test for r in catalog.ARITHMETIC_SWEEPS["table2"].rows)
+    level, source_best = m[level_key], max(r.test for r in sweeps.ARITHMETIC_SWEEPS["table2"].rows)
     holds = accuracy("table2", best) > level
     rec.claim("the ConvLSTM2D's best row beats the chance level of its split", holds,
               f"ConvLSTM2D (Table 2): our best row ({best}) scores "

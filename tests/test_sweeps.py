@@ -12,7 +12,7 @@ SIZES = {"addsub": {"chars": 13, "query_length": 5, "answer_length": 3},
 
 
 def test_the_catalogue_holds_every_row_of_the_sources_three_sweeps():
-    tables = catalog.ARITHMETIC_SWEEPS
+    tables = sweeps.ARITHMETIC_SWEEPS
     assert [len(tables[t].rows) for t in ("table2", "table3", "table5")] == [3, 10, 11]
     # Spot checks against seeds/001: each table's best row and its settings.
     assert tables["table3"].rows[9][:7] == (0.89, 0.93, 5, 100, 0.001, 16, 0.20)
@@ -52,7 +52,7 @@ def test_scaled_epochs_keep_the_rows_order_and_at_least_one_epoch():
 @pytest.mark.parametrize("table, number", [("table2", 1), ("table3", 1), ("table3", 10),
                                            ("table5", 1), ("table5", 2), ("table5", 8)])
 def test_each_row_builds_the_layers_its_row_names(table, number):
-    sweep = catalog.ARITHMETIC_SWEEPS[table]
+    sweep = sweeps.ARITHMETIC_SWEEPS[table]
     row = sweep.rows[number - 1]
     model = sweeps.build(table, number, **SIZES[sweep.task])
     assert model.name == f"{table}_row{number}"
