@@ -377,7 +377,9 @@ SCRATCH_FRAMEWORK = Report(
                   "long_images": 300, "long_epochs": 1,
                   "search_epochs": 1, "learning_rates": "2,4", "width": 8,
                   "wide_width": 16, "overlay_images": 100, "overlay_epochs": 1,
-                  "unet_epochs": 1, "unet_width": 8},
+                  "unet_epochs": 1, "unet_width": 8,
+                  # Tracing costs ~3 s a model; op by op is quicker for these tiny ones.
+                  "compiled": False},
         # The source's searches: 5,000 images, batch 100, 25 epochs per point.
         "full": {"train_images": 5000, "search_epochs": 25, "learning_rates": "0.5,1,2,4,8",
                  "val_images": 1000, "overlay_epochs": 5, "unet_epochs": 25,
