@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import keras
 import keras_tuner
 import numpy as np
 import pytest
@@ -47,6 +48,10 @@ def test_default_hyperparameters_are_the_reports_own_models():
     assert language.pytorch_parameter_count(sentiment) == 920_385  # the source's listing
     names_cell = default_model(spaces.NamesHyperModel(alphabet=59))
     assert names_cell.count_params() == 46_248  # the source's cell
+    denoiser = default_model(spaces.SourceDenoiserHyperModel())
+    assert denoiser.count_params() == 85_731  # the report's scratch model, width 96
+    assert float(keras.ops.convert_to_numpy(denoiser.optimizer.learning_rate)) == 4.0
+    assert default_model(spaces.Noise2NoiseUNetHyperModel()).count_params() == 93_411
 
 
 @pytest.mark.search
@@ -81,13 +86,30 @@ def test_rnn_language_searches_score_the_best_model_on_held_out_data(tmp_path, b
 
 def test_every_report_has_a_search_and_unknown_names_are_explained():
     assert set(tuning.TASKS) == {"mnist_dae", "translation", "dirty_documents", "arithmetic",
-                                 "image_classification", "rnn_language"}
+                                 "image_classification", "rnn_language", "scratch_framework"}
     assert tuning.task("translation").builder == "stacked"
     with pytest.raises(KeyError, match="tunable: mnist_dae"):
         tuning.task("nope")
     with pytest.raises(KeyError, match="choose one of: page, source"):
         tuning.task("dirty_documents", "nope")
     assert cli.main(["tune", "nope", "--profile", "smoke"]) == cli.EXIT_USAGE
+
+
+@pytest.mark.search
+@pytest.mark.parametrize("builder", list(tuning.TASKS["scratch_framework"]))
+def test_scratch_framework_searches_score_the_best_model_on_images_trials_never_saw(
+        tmp_path, builder):
+    out = tmp_path / "summary"
+    assert cli.main(["tune", "scratch_framework", "--builder", builder, "--profile", "smoke",
+                     "--directory", str(tmp_path), "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["trials"]) == 2
+    scores = results["best_model_scores"]
+    assert list(scores) == [f"{builder}_search_heldout_psnr", "noisy_input_heldout_psnr"]
+    assert all(0 < value < 60 for value in scores.values()), scores
+    data = tuning.task("scratch_framework", builder).load("smoke", 0, None)
+    validation, scored = data.validation[1], data.evaluation["clean"]
+    assert len(validation) == len(scored) and not np.array_equal(validation, scored)
 
 
 @pytest.mark.search

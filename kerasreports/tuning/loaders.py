@@ -351,3 +351,34 @@ def evaluate_names(model, data: SearchData) -> dict:
     e = data.evaluation
     return {"names_search_heldout_nll": math.log(language.perplexity(
         model, e["x"], e["y"], ignore_class=0))}
+
+
+# ---------------------------------------------------------------------------- R8
+
+def load_noise2noise(profile: str, seed: int, data_dir) -> SearchData:
+    """R8's Noise2Noise pairs with the report's parameters. The report scores its models on
+    the clean validation images; a search must not select on the images its best model is
+    scored on, so trials validate on the first half and the best model is scored on the
+    second."""
+    from kerasreports.datasets import cifar10
+
+    p = report_parameters("scratch_framework", profile, seed, data_dir)
+    d = cifar10.noise2noise_data(data_dir=p["data_dir"], generated=p["generated_data"],
+                                 n_train=p["train_images"], n_val=p["val_images"],
+                                 sigma=p["noise_sigma"] / 255, seed=seed)
+    half = len(d.val_clean) // 2
+    return SearchData(
+        d.source, d.target, (d.val_noisy[:half], d.val_clean[:half]),
+        evaluation={"noisy": d.val_noisy[half:], "clean": d.val_clean[half:]},
+        description=f"{d.description}; trials validate on the first {half} validation "
+                    f"images, the best model is scored on the other {len(d.val_clean) - half}")
+
+
+def evaluate_noise2noise(prefix: str):
+    def evaluate(model, data: SearchData) -> dict:
+        e = data.evaluation
+        denoised = model.predict(e["noisy"], batch_size=100, verbose=0)
+        # The noisy input's PSNR on the same images, so the gain can be read off.
+        return {f"{prefix}_heldout_psnr": metrics.psnr(e["clean"], denoised),
+                "noisy_input_heldout_psnr": metrics.psnr(e["clean"], e["noisy"])}
+    return evaluate

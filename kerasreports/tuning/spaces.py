@@ -13,13 +13,14 @@ import math
 
 import keras
 import keras_tuner
+import numpy as np
 
 from kerasreports import training
 from kerasreports.models import arithmetic as arithmetic_models
 from kerasreports.models import autoencoders, translation
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.models import image_classification as image_models
-from kerasreports.models import language
+from kerasreports.models import language, noise2noise
 
 
 def _adam(hp, default: float, low: float, high: float):
@@ -34,12 +35,16 @@ class _BatchSizeHyperModel(keras_tuner.HyperModel):
     def fit(self, hp, model, x, *args, **kwargs):
         batch_size = hp.Choice("batch_size", list(self.batch_sizes),
                                default=self.default_batch_size)
-        # A trial of a few steps (a smoke search) traces for far longer than it trains:
-        # run it eagerly, as the reports' own fits do (`training.Recipe.run_eagerly`).
-        steps = math.ceil(_length(x) / batch_size) * kwargs.get("epochs", 1)
-        if training.few_steps(steps):
-            model.run_eagerly = True
-        return model.fit(x, *args, batch_size=batch_size, **kwargs)
+        return _fit(model, x, *args, batch_size=batch_size, **kwargs)
+
+
+def _fit(model, x, *args, batch_size: int, **kwargs):
+    # A trial of a few steps (a smoke search) traces for far longer than it trains:
+    # run it eagerly, as the reports' own fits do (`training.Recipe.run_eagerly`).
+    steps = math.ceil(_length(x) / batch_size) * kwargs.get("epochs", 1)
+    if training.few_steps(steps):
+        model.run_eagerly = True
+    return model.fit(x, *args, batch_size=batch_size, **kwargs)
 
 
 def _length(x) -> int:
@@ -302,4 +307,45 @@ class NamesHyperModel(_BatchSizeHyperModel):
             alphabet=self.alphabet)
         model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2),
                       loss=language.nll_loss(ignore_class=0))
+        return model
+
+
+# ---------------------------------------------------------------------------- R8
+
+class SourceDenoiserHyperModel(keras_tuner.HyperModel):
+    """`scratch_framework`'s denoiser (R8) as Keras layers (`noise2noise.keras_twin`): the
+    source's own four searches (SGD learning rate, activation, width, Upsampling vs
+    TransposeConv2d) as one KerasTuner search, with the source's SGD, MSE and batch of 100.
+    Every trial starts from PyTorch's default initialisation drawn from one seed, as the
+    report's search points do, so trials differ only in their hyperparameters."""
+
+    batch_size = 100  # the source's
+
+    def build(self, hp):
+        scratch_model = noise2noise.source_denoiser(
+            width=hp.Choice("width", [32, 64, 96, 128, 256], default=96),
+            activation=hp.Choice("activation", list(noise2noise.ACTIVATIONS), default="relu"),
+            upsampling=hp.Choice("upsampling", list(noise2noise.UPSAMPLINGS),
+                                 default="nearest"),
+            rng=np.random.default_rng(0))
+        model = noise2noise.keras_twin(scratch_model)
+        model.compile(optimizer=keras.optimizers.SGD(hp.Float(
+            "learning_rate", 0.25, 16.0, sampling="log", default=4.0)), loss="mse")
+        return model
+
+    def fit(self, hp, model, x, *args, **kwargs):
+        return _fit(model, x, *args, batch_size=self.batch_size, **kwargs)
+
+
+class Noise2NoiseUNetHyperModel(_BatchSizeHyperModel):
+    """`noise2noise.unet` (R8, beyond the source): width, depth, Adam's learning rate and the
+    batch size around the report's U-Net (width 32, depth 2, Adam 0.001, batch 100)."""
+
+    batch_sizes = (50, 100, 200)
+    default_batch_size = 100
+
+    def build(self, hp):
+        model = noise2noise.unet(width=hp.Choice("width", [16, 32, 48, 64], default=32),
+                                 depth=hp.Int("depth", 1, 3, default=2))
+        model.compile(optimizer=_adam(hp, 1e-3, 1e-4, 1e-2), loss="mse")
         return model

@@ -20,13 +20,13 @@ from kerasreports.errors import UnknownNameError
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.tuning.loaders import (  # noqa: F401 (SearchData: also this module's)
     SearchData, as_ids, evaluate_answers, evaluate_image_classifier, evaluate_images,
-    evaluate_mnist_dae, evaluate_names, evaluate_pages, evaluate_reader, evaluate_sentiment,
+    evaluate_mnist_dae, evaluate_names, evaluate_noise2noise, evaluate_pages, evaluate_reader, evaluate_sentiment,
     evaluate_translation, load_arithmetic, load_image_classification, load_imdb_sentiment,
-    load_mnist_dae, load_names, load_page_patches, load_resized_pages, load_translation)
+    load_mnist_dae, load_names, load_noise2noise, load_page_patches, load_resized_pages, load_translation)
 from kerasreports.tuning.spaces import (
     BidirectionalHyperModel, ConvLSTMHyperModel, DenseDAEHyperModel, Image2TextHyperModel,
-    NamesHyperModel, PageDenoiserHyperModel, ReaderHyperModel, SentimentHyperModel,
-    SourceAutoencoderHyperModel, StackedRNNHyperModel, SuperLeNetHyperModel,
+    NamesHyperModel, Noise2NoiseUNetHyperModel, PageDenoiserHyperModel, ReaderHyperModel, SentimentHyperModel,
+    SourceAutoencoderHyperModel, SourceDenoiserHyperModel, StackedRNNHyperModel, SuperLeNetHyperModel,
     SuperResNetHyperModel, Text2ImageConvHyperModel, Text2ImageHyperModel,
     Text2TextHyperModel)
 
@@ -179,6 +179,20 @@ TASKS: dict[str, dict[str, TuneTask]] = {
             epochs={"smoke": 1, "quick": 3, "full": 20},
             max_trials={"smoke": 2, "quick": 4, "full": 12}, needs_data=True,
             source_metrics={"names_search_heldout_nll": "names_source_heldout_nll"}),
+    },
+    "scratch_framework": {
+        # The source's model as Keras layers, trained by Keras: the scratch framework itself
+        # is not a Keras model, and its notebook checks that the two train alike.
+        "source": TuneTask(
+            "scratch_framework", "source", lambda d: SourceDenoiserHyperModel(),
+            load_noise2noise, "val_loss", evaluate_noise2noise("source_search"),
+            epochs={"smoke": 1, "quick": 8, "full": 25},
+            max_trials={"smoke": 2, "quick": 6, "full": 30}),
+        "unet": TuneTask(
+            "scratch_framework", "unet", lambda d: Noise2NoiseUNetHyperModel(),
+            load_noise2noise, "val_loss", evaluate_noise2noise("unet_search"),
+            epochs={"smoke": 1, "quick": 8, "full": 25},
+            max_trials={"smoke": 2, "quick": 6, "full": 20}),
     },
 }
 
