@@ -3,9 +3,10 @@
 For `Conv2d`, `TransposeConv2d` and the whole R8 model (`noise2noise.source_denoiser`),
 times one forward and one backward pass of a batch (the scratch modules' hand-written
 `backward`; for Keras, the backend's automatic gradient of the same layers with the same
-weights), and prints scratch / Keras as a ratio. Keras is timed twice: op by op (eager,
-as the scratch framework runs) and compiled (`tf.function` or `jax.jit`), which is how
-Keras trains. The scratch modules also report where their time goes: forward vs backward.
+weights), and prints scratch / Keras as a ratio. Keras is timed twice: op by op (eager)
+and compiled (`tf.function` with XLA, or `jax.jit`), which is how Keras' fit trains; the scratch modules
+too, op by op and compiled (the same hand-written passes traced by the same compilers, as
+`scratch.fit` runs them by default). The scratch modules also report where their time goes: forward vs backward.
 
     python benchmarks/scratch_vs_keras.py [--batch 100] [--repeats 5] [--width 96]
 
@@ -84,6 +85,34 @@ def scratch_steps(module, x, grad):
     return forward, both
 
 
+def scratch_compiled_step(module, x, grad):
+    """The same forward + backward traced by the backend's compiler, as `scratch.fit` runs
+    it by default (`kerasreports/scratch/compiled.py`)."""
+    from keras import ops
+
+    from kerasreports.scratch import compiled
+
+    params = module.param()
+    values = [p.value for p in params]
+
+    def both(values, x, grad):
+        for parameter, value in zip(params, values):
+            parameter.value = value
+        module.zero_grad()
+        module(x)
+        return module.backward(grad), [p.grad for p in params]
+
+    traced = (compiled.compiler() or (lambda function: function))(both)
+
+    def step():
+        result = ops.convert_to_numpy(traced(values, x, grad)[0])
+        for parameter, value in zip(params, values):  # tracing rebinds them to graph tensors
+            parameter.value = value
+        return result
+
+    return step
+
+
 def keras_steps(model, x, grad):
     """Eager and compiled forward + backward (input and weight gradients) of `model`."""
     import keras
@@ -99,7 +128,9 @@ def keras_steps(model, x, grad):
                 loss = tf.reduce_sum(model(x) * grad)
             return tape.gradient(loss, [x, *weights])
 
-        compiled = tf.function(both, jit_compile=False)
+        # XLA, as Keras' own fit compiles on TensorFlow (jit_compile="auto" picks it for
+        # these layers unless op determinism is on).
+        compiled = tf.function(both, jit_compile=True)
         return (lambda: [g.numpy() for g in both()]), (lambda: [g.numpy() for g in compiled()])
     if backend == "jax":
         import jax
@@ -135,23 +166,28 @@ def main(argv=None) -> int:
         x = ops.convert_to_tensor(rng.random((args.batch, *shape), dtype="float32"))
         grad = ops.convert_to_tensor(rng.random(ops.shape(module(x)), dtype="float32"))
         forward, both = scratch_steps(module, x, grad)
+        compiled_both = scratch_compiled_step(module, x, grad)
         keras_eager, keras_compiled = keras_steps(keras_of(module), x, grad)
         row = {"case": name,
                "scratch_forward_s": median_time(forward, args.repeats),
                "scratch_forward_backward_s": median_time(both, args.repeats),
+               "scratch_compiled_s": median_time(compiled_both, args.repeats),
                "keras_eager_s": median_time(keras_eager, args.repeats),
                "keras_compiled_s": median_time(keras_compiled, args.repeats)}
         row["ratio_vs_eager"] = row["scratch_forward_backward_s"] / row["keras_eager_s"]
         row["ratio_vs_compiled"] = row["scratch_forward_backward_s"] / row["keras_compiled_s"]
+        row["ratio_compiled_vs_compiled"] = row["scratch_compiled_s"] / row["keras_compiled_s"]
         rows.append(row)
         print(f"{name:48} scratch {row['scratch_forward_backward_s'] * 1000:8.1f} ms "
               f"(forward {row['scratch_forward_s'] * 1000:7.1f})  Keras eager "
               f"{row['keras_eager_s'] * 1000:8.1f} ms  compiled "
               f"{row['keras_compiled_s'] * 1000:8.1f} ms  ratio x{row['ratio_vs_eager']:.2f}"
-              f" / x{row['ratio_vs_compiled']:.2f}", flush=True)
+              f" / x{row['ratio_vs_compiled']:.2f}; scratch compiled "
+              f"{row['scratch_compiled_s'] * 1000:8.1f} ms, x{row['ratio_compiled_vs_compiled']:.2f}"
+              " Keras compiled", flush=True)
     print(f"\nforward + backward of a batch of {args.batch}, median of {args.repeats}, on "
           f"{runtime.device_description()}, backend {keras.backend.backend()}; ratio = "
-          "scratch / Keras (eager / compiled)")
+          "scratch op by op / Keras (eager / compiled), then scratch compiled / Keras compiled")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"scratch_vs_keras_{keras.backend.backend()}.json"
     out.write_text(json.dumps({"rows": rows, "batch": args.batch, "repeats": args.repeats,

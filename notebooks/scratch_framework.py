@@ -32,7 +32,7 @@ unet_epochs: int = 8  # [1..1000] epochs of the Keras U-Net (beyond the source)
 unet_width: int = 32  # [2..256] channels at every level of the U-Net (Noise2Noise: 48)
 long_images: int = 0  # [0 or 10..50000] training pairs of a long run of the best search point (full: all 50,000); 0 skips it
 long_epochs: int = 25  # [1..1000] epochs of the long run
-compiled: bool = True  # trace the hand-written steps into one graph (tf.function / jax.jit; 2-3x faster at width 96); False runs them op by op, quicker for tiny models
+compiled: bool = True  # trace the hand-written steps into one graph (tf.function / jax.jit; about 2x faster at width 96); False runs them op by op, quicker for tiny models
 profile: str = "quick"  # [one of smoke, quick, full] recorded with the results
 output_dir: str = ""  # where the report is written; "" writes outputs/scratch_framework/ in the working directory (in Jupyter, beside the notebook)
 

@@ -34,8 +34,8 @@ def compiler() -> Callable[[Callable], Callable] | None:
     if backend == "tensorflow":
         import tensorflow as tf
 
-        # XLA fuses the unfold/fold slicing with its neighbours: ~1.4x faster than a plain
-        # graph for the source's model on this CPU (benchmarks/scratch_vs_keras.py).
+        # XLA fuses the unfold/fold slicing with its neighbours: a training step of the
+        # source's model (width 96, batch 100) takes 135 ms here, 161 ms as a plain graph.
         return lambda function: tf.function(function, jit_compile=True)
     if backend == "jax":
         import jax

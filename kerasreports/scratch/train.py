@@ -5,8 +5,9 @@ from the loss through the model, optimizer step. Epochs are numbered from 1 in m
 in `on_epoch`.
 
 `compiled=True` (the default) runs those same hand-written steps traced into one graph by the
-backend's compiler (`compiled.py`: 2-4x faster on this CPU); `compiled=False` runs them op
-by op, which is easier to step through in a debugger and leaves the forward caches in place.
+backend's compiler (`compiled.py`: about 2x faster on this CPU at the source's width);
+`compiled=False` runs them op by op, which is easier to step through in a debugger and
+leaves the forward caches in place.
 """
 
 from __future__ import annotations
