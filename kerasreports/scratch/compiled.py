@@ -20,6 +20,7 @@ on a stale graph tensor. On other backends (torch, numpy) the functions run op b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+
 import keras
 from keras import ops
 
