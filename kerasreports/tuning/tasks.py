@@ -20,15 +20,16 @@ from kerasreports.errors import UnknownNameError
 from kerasreports.models import dirty_documents as page_models
 from kerasreports.tuning.loaders import (  # noqa: F401 (SearchData: also this module's)
     SearchData, as_ids, evaluate_answers, evaluate_image_classifier, evaluate_images,
-    evaluate_mnist_dae, evaluate_names, evaluate_noise2noise, evaluate_pages, evaluate_reader, evaluate_sentiment,
-    evaluate_translation, load_arithmetic, load_image_classification, load_imdb_sentiment,
-    load_mnist_dae, load_names, load_noise2noise, load_page_patches, load_resized_pages, load_translation)
+    evaluate_mnist_dae, evaluate_names, evaluate_noise2noise, evaluate_pages, evaluate_reader,
+    evaluate_sentiment, evaluate_translation, load_arithmetic, load_image_classification,
+    load_imdb_sentiment, load_mnist_dae, load_names, load_noise2noise, load_page_patches,
+    load_resized_pages, load_translation)
 from kerasreports.tuning.spaces import (
     BidirectionalHyperModel, ConvLSTMHyperModel, DenseDAEHyperModel, Image2TextHyperModel,
-    NamesHyperModel, Noise2NoiseUNetHyperModel, PageDenoiserHyperModel, ReaderHyperModel, SentimentHyperModel,
-    SourceAutoencoderHyperModel, SourceDenoiserHyperModel, StackedRNNHyperModel, SuperLeNetHyperModel,
-    SuperResNetHyperModel, Text2ImageConvHyperModel, Text2ImageHyperModel,
-    Text2TextHyperModel)
+    NamesHyperModel, Noise2NoiseUNetHyperModel, PageDenoiserHyperModel, ReaderHyperModel,
+    SentimentHyperModel, SourceAutoencoderHyperModel, SourceDenoiserHyperModel,
+    StackedRNNHyperModel, SuperLeNetHyperModel, SuperResNetHyperModel,
+    Text2ImageConvHyperModel, Text2ImageHyperModel, Text2TextHyperModel)
 
 
 @dataclass(frozen=True)
