@@ -68,14 +68,13 @@ class CompiledModel:
 
     `train_step(x, y)` is `optimizer.zero_grad()`, forward, loss, `model.backward`,
     `optimizer.step()`, exactly as `fit` does op by op, and returns the batch's loss. The
-    optimizer must update (a subset of) the model's own parameters.
+    optimizer must update (a subset of) the model's own parameters: `fit` checks that
+    (`check_optimizer_owner`) for both of its modes before it builds one of these.
     """
 
     def __init__(self, model: Module, loss: MSE, optimizer: SGD | None = None) -> None:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.params: list[Parameter] = model.param()
-        if optimizer is not None:
-            check_optimizer_owner(model, optimizer)
         compile_ = compiler() or (lambda function: function)
         self._train = compile_(self._train_function)
         self._loss = compile_(self._loss_function)
