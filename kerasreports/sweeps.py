@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from kerasreports.errors import InvalidValueError
 
+
 class SweepRow(NamedTuple):
     """One row of a source sweep table: its accuracies (fractions) and settings."""
 
